@@ -1,0 +1,46 @@
+# Emoscope — the two commands that matter: `make run` and `make test`.
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+DEMO_CLIP  := Assets/demo/03-01-05-02-01-01-01.flac
+RELEASE    := .build/release
+
+.PHONY: all deps build run test bench install uninstall clean reference-fixtures
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product emoscope
+	$(SWIFT) build -c release --product emoscope-train
+
+## Build in release mode and launch the app (until the TUI lands: the features of a demo clip).
+run: build
+	$(RELEASE)/emoscope features $(DEMO_CLIP)
+
+## Install what is missing, build, and run the whole test suite.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks (timings live here, not in tests). CORPUS=… points at another RAVDESS copy.
+bench: deps
+	$(SWIFT) build -c release --product emoscope-bench
+	$(RELEASE)/emoscope-bench $(if $(CORPUS),--corpus $(CORPUS))
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emoscope
+	install -m 755 $(RELEASE)/emoscope $(RELEASE)/emoscope-train $(DESTDIR)$(PREFIX)/bin/
+	cp -R Assets/. $(DESTDIR)$(PREFIX)/share/emoscope/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/emoscope $(DESTDIR)$(PREFIX)/bin/emoscope-train
+	rm -rf $(DESTDIR)$(PREFIX)/share/emoscope
+
+## Regenerate the librosa parity fixtures (by hand; needs `pip install librosa==0.11.0`).
+reference-fixtures:
+	python3 scripts/librosa_reference.py
+
+clean:
+	rm -rf .build

@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Emoscope",
+    products: [
+        .executable(name: "emoscope", targets: ["emoscope"]),
+        .executable(name: "emoscope-train", targets: ["emoscope-train"]),
+        .library(name: "EmoscopeCore", targets: ["EmoscopeCore"]),
+        .library(name: "EmoscopeAudio", targets: ["EmoscopeAudio"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims. ncurses has no pkgConfig on purpose (see PLATFORM-NOTES).
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa"),
+        .systemLibrary(name: "CSndFile", path: "Sources/CSndFile", pkgConfig: "sndfile"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f"),
+        .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr"),
+        // BLAS is loaded at run time (dlopen) after the kernel is chosen; see BLAS.swift.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+
+        .target(name: "EmoscopeCore", dependencies: ["CFFTW", "CBLAS"]),
+        .target(name: "EmoscopeAudio", dependencies: ["EmoscopeCore", "CSndFile", "CSoxr"]),
+        .executableTarget(
+            name: "emoscope",
+            dependencies: [
+                "EmoscopeCore", "EmoscopeAudio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "emoscope-train",
+            dependencies: [
+                "EmoscopeCore", "EmoscopeAudio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "emoscope-bench",
+            dependencies: ["EmoscopeCore", "EmoscopeAudio"],
+            path: "Benchmarks/emoscope-bench"),
+
+        .target(name: "EmoscopeTestSupport", path: "Tests/Support"),
+        .testTarget(
+            name: "EmoscopeCoreTests", dependencies: ["EmoscopeCore", "EmoscopeTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmoscopeAudioTests", dependencies: ["EmoscopeAudio", "EmoscopeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emoscope", "emoscope-train", "EmoscopeTestSupport"]),
+    ]
+)
