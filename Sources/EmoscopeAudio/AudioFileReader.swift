@@ -35,6 +35,8 @@ public final class AudioFileReader {
     public private(set) var framesRead = 0
     private let file: OpaquePointer
     private let frameCountIsExact: Bool
+    /// Frames the header announced, when libsndfile shortened them to fit a truncated file.
+    private let announcedFrames: Int
     private var interleaved: [Float]
     private var finished = false
 
@@ -72,6 +74,7 @@ public final class AudioFileReader {
         self.info = info
         let major = sfInfo.format & Int32(SF_FORMAT_TYPEMASK)
         frameCountIsExact = major != Int32(SF_FORMAT_MPEG) && major != Int32(SF_FORMAT_OGG)
+        announcedFrames = Self.announcedFrames(file, actualFrames: info.frames)
         interleaved = [Float](repeating: 0, count: max(1, chunkFrames) * info.channels)
     }
 
@@ -112,11 +115,30 @@ public final class AudioFileReader {
         if got == 0 {
             finished = true
             if framesRead == 0 { throw .empty(path: path) }
-            if frameCountIsExact && framesRead < info.frames {
-                throw .truncated(path: path, framesRead: framesRead, framesExpected: info.frames)
+            let expected = max(info.frames, announcedFrames)
+            if frameCountIsExact && framesRead < expected {
+                throw .truncated(path: path, framesRead: framesRead, framesExpected: expected)
             }
         }
         return got
+    }
+
+    /// For a WAV/AIFF whose data chunk runs past the end of the file, libsndfile quietly
+    /// shortens `frames` and notes `data : 32000 (should be 8000)` in its log. Returns the
+    /// frame count the header announced, or `actualFrames` when the log has no such note.
+    static func announcedFrames(_ file: OpaquePointer, actualFrames: Int) -> Int {
+        var log = [CChar](repeating: 0, count: 8_192)
+        sf_command(file, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { " :()".contains($0) })
+            guard fields.count == 5, fields[0] == "data" || fields[0] == "SSND",
+                  fields[2] == "should", fields[3] == "be",
+                  let announced = Int(fields[1]), let actual = Int(fields[4]), actual > 0, announced > actual
+            else { continue }
+            return Int((Double(actualFrames) * Double(announced) / Double(actual)).rounded())
+        }
+        return actualFrames
     }
 
     /// Classifies path problems before libsndfile sees the file.
