@@ -1,1 +1,115 @@
-print("x")
+import EmoscopeAudio
+import EmoscopeCore
+import Foundation
+
+// emoscope-bench: the timing targets of the issues, measured (`make bench`).
+// Usage: emoscope-bench [--corpus DIR] [--json FILE]
+
+var corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/datasets/ravdess-speech-16k").path
+var jsonPath: String?
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--corpus": corpus = arguments.next() ?? corpus
+    case "--json": jsonPath = arguments.next()
+    default:
+        FileHandle.standardError.write(Data("usage: emoscope-bench [--corpus DIR] [--json FILE]\n".utf8))
+        exit(2)
+    }
+}
+
+let report = Report()
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+    .first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+print("Emoscope \(EmoscopeVersion.string) benchmarks — \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("BLAS: \(BLAS.description)")
+
+// MARK: Features of one 3 s clip
+
+report.section("Features, one 3 s clip at 16 kHz, one thread (median and fastest of N runs)")
+let settings = FeatureSettings()
+let extractor = try FeatureExtractor(settings: settings)
+let pitchTracker = try PitchTracker(settings: settings)
+var generator = SystemRandomNumberGenerator()
+let clip = (0..<48_000).map { _ in Float.random(in: -0.3...0.3, using: &generator) }
+var logMel = FeatureMatrix(frameCount: 0, featureCount: settings.melBands)
+@MainActor func addTime(_ name: String, _ timing: Timing, target: Double? = nil) {
+    report.add(name, timing.median * 1e3, "ms", fastest: timing.fastest * 1e3,
+               target: target.map { "≤ \($0 * 1e3) ms" }, meets: target.map { timing.median <= $0 })
+}
+addTime("log-mel (64 bands, 301 frames)", measure(repeats: 500) {
+    clip.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
+}, target: 0.5e-3)
+addTime("MFCC from log-mel (20 coefficients)", measure(repeats: 200) { _ = extractor.mfcc(fromLogMel: logMel) })
+addTime("YIN pitch track (1024-sample frames)", measure(repeats: 50) { _ = pitchTracker.track(clip) })
+addTime("every feature (log-mel, MFCC, RMS, ZCR, pitch, VAD)", measure(repeats: 50) {
+    _ = FeatureAnalysis(samples: clip, extractor: extractor, pitchTracker: pitchTracker)
+})
+
+// MARK: Resampling
+
+report.section("Resampling (soxr HQ), 5 s of 48 kHz audio → 16 kHz")
+let resampleFolder = FileManager.default.temporaryDirectory.appendingPathComponent("emoscope-bench-\(getpid())")
+try FileManager.default.createDirectory(at: resampleFolder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: resampleFolder) }
+let wav48 = resampleFolder.appendingPathComponent("tone48k.wav").path
+try AudioFileWriter.write((0..<240_000).map { Float(0.3 * sin(Double($0) * 0.05)) }, sampleRate: 48_000, to: wav48, format: .wavFloat)
+let decoder = AudioDecoder()
+addTime("decode + resample 5 s WAV (float, 48 kHz)", measure(repeats: 20) { _ = try! decoder.decode(path: wav48) })
+
+// MARK: BLAS
+
+report.section("BLAS sgemm, one thread")
+for (m, n, k) in [(32, 19_200, 288), (64, 4_096, 576), (16, 4_800, 144)] {
+    let a = [Float](repeating: 0.01, count: m * k), b = [Float](repeating: 0.02, count: k * n)
+    var c = [Float](repeating: 0, count: m * n)
+    let time = measure(repeats: 20) { BLAS.sgemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
+    let flops = 2 * Double(m * n * k)
+    report.add("sgemm \(m)×\(n)×\(k)", flops / time.median / 1e9, "GFLOPS", fastest: flops / time.fastest / 1e9)
+}
+
+// MARK: The corpus
+
+let clips: [String] = {
+    let actors = (try? FileManager.default.contentsOfDirectory(atPath: corpus)) ?? []
+    return actors.sorted().flatMap { actor -> [String] in
+        let folder = (corpus as NSString).appendingPathComponent(actor)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return files.filter { $0.hasSuffix(".flac") || $0.hasSuffix(".wav") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
+    }
+}()
+if clips.isEmpty {
+    print("\nRAVDESS corpus not found at \(corpus): corpus benchmarks not run (pass --corpus DIR).")
+} else {
+    report.section("Corpus: decode + log-mel of \(clips.count) clips (warm page cache; median and best of 3 passes)")
+    let list = clips
+    for threads in [1, 2] {
+        // One pass to warm the page cache, then three timed passes.
+        var rates: [Double] = []
+        for pass in 0..<4 {
+            let start = now()
+            onThreads(threads) { worker in
+                let extractor = try! FeatureExtractor(settings: FeatureSettings())
+                let decoder = AudioDecoder()
+                var output = FeatureMatrix(frameCount: 0, featureCount: 64)
+                for index in stride(from: worker, to: list.count, by: threads) {
+                    let audio = try! decoder.decode(path: list[index])
+                    audio.samples.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &output) }
+                }
+            }
+            if pass > 0 { rates.append(Double(list.count) / (now() - start)) }
+        }
+        rates.sort()
+        let target = threads == 2 ? "≥ 1000/s" : nil
+        report.add("\(threads) thread\(threads == 1 ? "" : "s")", rates[1], "clips/s", fastest: rates[2],
+                   target: target, meets: threads == 2 ? rates[1] >= 1_000 : nil)
+    }
+}
+
+if let jsonPath {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(report.measurements).write(to: URL(fileURLWithPath: jsonPath), options: .atomic)
+    print("\nwrote \(jsonPath)")
+}

@@ -18,6 +18,7 @@ public final class FeatureExtractor {
     /// Orthonormal DCT-II basis, `mfccCount × melBands`.
     private let dctBasis: [Float]
     private var power: [Float]
+    private var melScratch: [Float]
 
     /// Builds an extractor; throws when the settings are invalid.
     public init(settings: FeatureSettings = FeatureSettings()) throws(FeatureSettingsError) {
@@ -32,6 +33,7 @@ public final class FeatureExtractor {
         windowOffset = (settings.fftSize - n) / 2
         dctBasis = Self.orthonormalDCT(rows: settings.mfccCount, columns: settings.melBands)
         power = [Float](repeating: 0, count: settings.binCount)
+        melScratch = [Float](repeating: 0, count: settings.melBands + 2)
     }
 
     // MARK: Spectrograms
@@ -62,21 +64,15 @@ public final class FeatureExtractor {
     public func melSpectrogram(_ signal: UnsafeBufferPointer<Float>, into out: inout FeatureMatrix) {
         precondition(out.featureCount == settings.melBands, "output has the wrong band count")
         out.resize(frameCount: settings.frameCount(forSampleCount: signal.count))
-        let frames = out.frameCount
-        let bands = filterbank.bands
+        let frames = out.frameCount, bands = settings.melBands
         power.withUnsafeMutableBufferPointer { power in
-            out.values.withUnsafeMutableBufferPointer { dst in
-                for frame in 0..<frames {
-                    transformFrame(frame, of: signal)
-                    powerOfSpectrum(into: power.baseAddress!)
-                    let row = dst.baseAddress! + frame * bands.count
-                    for (index, band) in bands.enumerated() {
-                        var sum: Float = 0
-                        band.weights.withUnsafeBufferPointer { weights in
-                            let bins = power.baseAddress! + band.firstBin
-                            for i in 0..<weights.count { sum += weights[i] * bins[i] }
-                        }
-                        row[index] = sum
+            melScratch.withUnsafeMutableBufferPointer { scratch in
+                out.values.withUnsafeMutableBufferPointer { dst in
+                    for frame in 0..<frames {
+                        transformFrame(frame, of: signal)
+                        powerOfSpectrum(into: power.baseAddress!)
+                        filterbank.apply(power: power.baseAddress!, to: dst.baseAddress! + frame * bands,
+                                         scratch: scratch.baseAddress!)
                     }
                 }
             }
@@ -99,33 +95,26 @@ public final class FeatureExtractor {
     /// Converts power values to dB in place: `10·log10(max(1e-10, x))`, then clamps to
     /// `max − topDB` when `topDB` is set.
     public static func powerToDecibels(_ values: inout [Float], topDB: Float?) {
-        var peak = -Float.infinity
         values.withUnsafeMutableBufferPointer { v in
-            for i in v.indices {
-                let db = 10 * log10f(max(1e-10, v[i]))
-                v[i] = db
-                peak = max(peak, db)
-            }
-            if let topDB, !v.isEmpty {
-                let floor = peak - topDB
-                for i in v.indices where v[i] < floor { v[i] = floor }
-            }
+            guard let base = v.baseAddress, !v.isEmpty else { return }
+            FastMath.decibelsFromPower(base, count: v.count)
+            guard let topDB else { return }
+            var peak = -Float.infinity
+            for i in v.indices { peak = max(peak, v[i]) }
+            let floor = peak - topDB
+            for i in v.indices { v[i] = max(v[i], floor) }
         }
     }
 
     /// MFCCs from a log-mel spectrogram: orthonormal DCT-II of each frame, first `mfccCount`.
     public func mfcc(fromLogMel logMel: FeatureMatrix) -> FeatureMatrix {
         precondition(logMel.featureCount == settings.melBands, "log-mel has the wrong band count")
-        let bands = settings.melBands
-        let count = settings.mfccCount
-        var out = FeatureMatrix(frameCount: logMel.frameCount, featureCount: count)
-        for frame in 0..<logMel.frameCount {
-            for k in 0..<count {
-                var sum: Float = 0
-                for n in 0..<bands { sum += dctBasis[k * bands + n] * logMel.values[frame * bands + n] }
-                out.values[frame * count + k] = sum
-            }
-        }
+        var out = FeatureMatrix(frameCount: logMel.frameCount, featureCount: settings.mfccCount)
+        guard logMel.frameCount > 0 else { return out }
+        // out (frames × mfcc) = logMel (frames × bands) · basisᵀ (bands × mfcc)
+        BLAS.sgemm(transposeB: true, m: logMel.frameCount, n: settings.mfccCount, k: settings.melBands,
+                   a: logMel.values, lda: settings.melBands, b: dctBasis, ldb: settings.melBands,
+                   c: &out.values, ldc: settings.mfccCount)
         return out
     }
 
@@ -165,25 +154,27 @@ public final class FeatureExtractor {
     // MARK: Internals
 
     /// Windows frame `frame` of the centred, zero-padded signal into the FFT input and transforms it.
+    @inline(__always)
     private func transformFrame(_ frame: Int, of signal: UnsafeBufferPointer<Float>) {
-        let input = fft.input
+        let input = fft.input + windowOffset
         let start = frame * settings.hopLength - settings.fftSize / 2 + windowOffset
         let count = signal.count
         window.withUnsafeBufferPointer { window in
             let n = window.count
             if start >= 0 && start + n <= count {
-                let src = signal.baseAddress! + start
-                for j in 0..<n { input[windowOffset + j] = src[j] * window[j] }
+                let src = signal.baseAddress! + start, w = window.baseAddress!
+                for j in 0..<n { input[j] = src[j] * w[j] }
             } else {
                 for j in 0..<n {
                     let index = start + j
-                    input[windowOffset + j] = index >= 0 && index < count ? signal[index] * window[j] : 0
+                    input[j] = index >= 0 && index < count ? signal[index] * window[j] : 0
                 }
             }
         }
         fft.forward()
     }
 
+    @inline(__always)
     private func powerOfSpectrum(into power: UnsafeMutablePointer<Float>) {
         let spectrum = fft.spectrum
         for bin in 0..<settings.binCount {

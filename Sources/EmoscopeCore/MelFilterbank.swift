@@ -34,6 +34,12 @@ public struct MelFilterbank: Sendable {
     public let bands: [Band]
     /// Number of spectrum bins the filters apply to.
     public let binCount: Int
+    /// Adjacent triangles overlap by half, so every bin feeds at most two bands: the one whose
+    /// rising edge it is on (`risingBand`) and the one before it. Per bin, with bands shifted
+    /// by one so that "no band" lands in a scratch slot (index 0 or `bands.count + 1`).
+    let risingBand: [Int32]
+    let risingWeight: [Float]
+    let fallingWeight: [Float]
 
     /// Builds the filters exactly as `librosa.filters.mel(norm="slaney", htk=False)`.
     public init(sampleRate: Int, fftSize: Int, bandCount: Int, minFrequency: Double, maxFrequency: Double) {
@@ -60,6 +66,44 @@ public struct MelFilterbank: Sendable {
             bands.append(Band(firstBin: first, weights: dense.map { Float($0) }))
         }
         self.bands = bands
+        var rising = [Int32](repeating: Int32(bandCount + 1), count: binCount)
+        var risingW = [Float](repeating: 0, count: binCount), fallingW = risingW
+        for (index, band) in bands.enumerated() {
+            for (offset, weight) in band.weights.enumerated() {
+                let bin = band.firstBin + offset
+                if binFrequencies[bin] < edges[index + 1] {
+                    rising[bin] = Int32(index + 1)
+                    risingW[bin] = weight
+                } else {
+                    // On band `index`'s falling edge, so on band `index + 1`'s rising edge.
+                    rising[bin] = Int32(index + 2)
+                    fallingW[bin] = weight
+                }
+            }
+        }
+        risingBand = rising
+        risingWeight = risingW
+        fallingWeight = fallingW
+    }
+
+    /// `mel[b] = Σ_bins weight[b][bin] · power[bin]` for every band; `scratch` holds
+    /// `bands.count + 2` values.
+    @inline(__always)
+    func apply(power: UnsafePointer<Float>, to mel: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let bandCount = bands.count
+        scratch.initialize(repeating: 0, count: bandCount + 2)
+        risingBand.withUnsafeBufferPointer { band in
+            risingWeight.withUnsafeBufferPointer { up in
+                fallingWeight.withUnsafeBufferPointer { down in
+                    for bin in 0..<binCount {
+                        let k = Int(band[bin]), p = power[bin]
+                        scratch[k] += up[bin] * p
+                        scratch[k - 1] += down[bin] * p
+                    }
+                }
+            }
+        }
+        mel.update(from: scratch + 1, count: bandCount)
     }
 
     /// The filters as a dense `bands × bins` row-major matrix (for tests and inspection).

@@ -1,1 +1,90 @@
+import EmoscopeAudio
+import EmoscopeTestSupport
+import Foundation
 import Testing
+
+/// The built executables, run as a user runs them.
+@Suite("command line")
+struct CLITests {
+    let emoscope = ProcessRunner.product("emoscope")
+    let trainer = ProcessRunner.product("emoscope-train")
+    let demoClip = Corpus.repositoryRoot.appendingPathComponent("Assets/demo/03-01-05-02-01-01-01.flac").path
+
+    @Test func versionAndHelp() throws {
+        for program in [emoscope, trainer] {
+            let version = try ProcessRunner.run([program, "--version"])
+            #expect(version.status == 0)
+            #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+            let help = try ProcessRunner.run([program, "--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("USAGE"))
+        }
+        #expect(try ProcessRunner.run([emoscope, "--help"]).stdout.contains("features"))
+    }
+
+    @Test func featuresOfTheDemoClipAsJSON() throws {
+        let result = try ProcessRunner.run([emoscope, "features", demoClip, "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let source = try #require(json["source"] as? [String: Any])
+        #expect(source["sampleRate"] as? Int == 16_000)
+        #expect(source["channels"] as? Int == 1)
+        #expect(json["samples"] as? Int == 65_666)
+        let features = try #require(json["features"] as? [String: Any])
+        #expect(features["frames"] as? Int == 411)
+        let mfcc = try #require(features["mfcc"] as? [String: Any])
+        #expect((mfcc["means"] as? [Double])?.count == 20)
+        let voice = try #require(features["voiceActivity"] as? [String: Any])
+        let speech = try #require(voice["speechRatio"] as? Double)
+        #expect(speech > 0.3 && speech < 0.9, "speech ratio \(speech)")
+        let pitch = try #require(features["pitch"] as? [String: Any])
+        let median = try #require(pitch["medianHertz"] as? Double)
+        #expect(median > 80 && median < 500, "median F0 \(median)")
+    }
+
+    @Test func featuresTableOfAResampledStereoFile() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.path("stereo.wav")
+        let writer = try AudioFileWriter(path: path, format: .wav24, sampleRate: 48_000, channels: 2)
+        try writer.write(Signals.sine(frequency: 220, seconds: 2, sampleRate: 48_000).flatMap { [$0, $0] })
+        try writer.finish()
+        let result = try ProcessRunner.run([emoscope, "features", path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("WAV / PCM 24-bit, 48000 Hz, 2 channels → 16000 Hz mono"))
+        #expect(result.stdout.contains("Duration    2.00 s (32000 samples)"))
+        #expect(result.stdout.contains("median 220 Hz"), "\(result.stdout)")
+    }
+
+    @Test func badFilesAreReportedAndTheRestStillRun() throws {
+        let folder = TemporaryDirectory()
+        let text = folder.path("notes.wav")
+        try "not audio".write(toFile: text, atomically: true, encoding: .utf8)
+        let missing = folder.path("missing.flac")
+        let result = try ProcessRunner.run([emoscope, "features", missing, text, demoClip])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(missing): no such file"))
+        #expect(result.stderr.contains("\(text): not an audio file"))
+        #expect(result.stdout.contains("File        \(demoClip)"))
+    }
+
+    @Test func unreadableFileSaysPermissionDenied() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.path("secret.wav")
+        try AudioFileWriter.write(Signals.sine(frequency: 200, seconds: 1), sampleRate: 16_000, to: path, format: .wav16)
+        chmod(path, 0)
+        chmod(folder.url.path, 0o755)
+        // root reads everything, so as root the check runs as the unprivileged user `nobody`.
+        let command = getuid() == 0
+            ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", emoscope, "features", path]
+            : [emoscope, "features", path]
+        let result = try ProcessRunner.run(command)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(path): cannot be read: permission denied"), "stderr: \(result.stderr)")
+    }
+
+    @Test func trainerSaysItIsNotBuiltYet() throws {
+        let result = try ProcessRunner.run([trainer])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not implemented"))
+    }
+}
