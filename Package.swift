@@ -41,9 +41,10 @@ let package = Package(
             dependencies: ["EmoscopeCore", "EmoscopeAudio"],
             path: "Benchmarks/emoscope-bench"),
 
-        .target(name: "EmoscopeTestSupport", path: "Tests/Support"),
+        .target(name: "EmoscopeTestSupport", dependencies: ["EmoscopeCore"], path: "Tests/Support"),
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(
-            name: "EmoscopeCoreTests", dependencies: ["EmoscopeCore", "EmoscopeTestSupport"],
+            name: "EmoscopeCoreTests", dependencies: ["EmoscopeCore", "EmoscopeTestSupport", "CAllocationCounter"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "EmoscopeAudioTests", dependencies: ["EmoscopeAudio", "EmoscopeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emoscope", "emoscope-train", "EmoscopeTestSupport"]),

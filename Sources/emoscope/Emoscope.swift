@@ -11,5 +11,5 @@ struct Emoscope: ParsableCommand {
             16 kHz mono and computes the features the emotion model uses.
             """,
         version: EmoscopeVersion.string,
-        subcommands: [FeaturesCommand.self])
+        subcommands: [FeaturesCommand.self, ClassifyCommand.self])
 }

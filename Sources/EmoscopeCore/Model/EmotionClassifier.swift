@@ -1,0 +1,149 @@
+/// The emotion probabilities of one stretch of a clip.
+public struct ClassifiedSegment: Equatable, Sendable, Codable {
+    /// Start and end in seconds.
+    public var start: Double
+    public var end: Double
+    /// Fraction of the segment's frames that are speech.
+    public var speechRatio: Double
+    /// Class probabilities in label order; nil when the segment holds no speech.
+    public var probabilities: [Float]?
+}
+
+/// What the classifier says about a clip.
+public struct Classification: Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        /// Probabilities are meaningful.
+        case classified
+        /// The clip is shorter than the model's minimum.
+        case tooShort = "too-short"
+        /// The voice-activity detector found no speech.
+        case noSpeech = "no-speech"
+    }
+
+    public var status: Status
+    /// Clip duration in seconds.
+    public var duration: Double
+    /// Class probabilities in label order (speech-weighted mean over segments); nil unless classified.
+    public var probabilities: [Float]?
+    /// Per-window results (one segment when the clip fits in one window).
+    public var segments: [ClassifiedSegment]
+
+    /// Index of the most probable class.
+    public var topIndex: Int? {
+        probabilities.flatMap { p in p.indices.max { p[$0] < p[$1] } }
+    }
+}
+
+/// Classifies clips with one model: features, normalisation, network and softmax, window by
+/// window. The buffers for one window are allocated at construction; `classifyWindow` then
+/// allocates nothing. Not thread-safe: use one per thread.
+public final class EmotionClassifier {
+    public let model: EmotionModel
+    public var header: ModelHeader { model.header }
+    private let extractor: FeatureExtractor
+    private let network: Network
+    private var logMel: FeatureMatrix
+    private var input: [Float]
+    private var logits: [Float]
+
+    /// Prepares a classifier; throws when the model's architecture cannot run.
+    public init(model: EmotionModel) throws(ArchitectureError) {
+        self.model = model
+        let header = model.header
+        do {
+            extractor = try FeatureExtractor(settings: header.features)
+        } catch {
+            throw ArchitectureError(layer: nil, reason: "\(error)")
+        }
+        let minimumFrames = header.features.frameCount(forSampleCount: header.minimumSamples)
+        network = try Network(layers: header.architecture, tensors: model.tensors, inputHeight: header.features.melBands,
+                              minimumWidth: minimumFrames, maximumWidth: header.windowFrames)
+        logMel = FeatureMatrix(frameCount: header.windowFrames, featureCount: header.features.melBands)
+        input = [Float](repeating: 0, count: header.windowFrames * header.features.melBands)
+        logits = [Float](repeating: 0, count: header.labels.count)
+    }
+
+    /// Probabilities of one window of at most `header.windowSamples` samples (and at least
+    /// `header.minimumSamples`), written to `probabilities` (`labels.count` values). Allocates nothing.
+    public func classifyWindow(_ samples: UnsafeBufferPointer<Float>, probabilities: UnsafeMutablePointer<Float>) {
+        precondition(samples.count <= header.windowSamples, "window longer than the model's")
+        extractor.logMelSpectrogram(samples, into: &logMel)
+        let (frames, bands) = (logMel.frameCount, logMel.featureCount)
+        // Standardise per band and transpose frames × bands → bands × frames (1 × H × W).
+        header.normalization.mean.withUnsafeBufferPointer { mean in
+            header.normalization.standardDeviation.withUnsafeBufferPointer { deviation in
+                logMel.values.withUnsafeBufferPointer { source in
+                    input.withUnsafeMutableBufferPointer { target in
+                        for band in 0..<bands {
+                            let (m, inverse) = (mean[band], 1 / deviation[band])
+                            let row = target.baseAddress! + band * frames
+                            for frame in 0..<frames { row[frame] = (source[frame * bands + band] - m) * inverse }
+                        }
+                    }
+                }
+            }
+        }
+        input.withUnsafeBufferPointer { input in
+            logits.withUnsafeMutableBufferPointer { logits in
+                network.forward(input.baseAddress!, width: frames, logits: logits.baseAddress!)
+                Kernels.softmax(logits.baseAddress!, count: logits.count, temperature: header.calibration.temperature,
+                                probabilities: probabilities)
+            }
+        }
+    }
+
+    /// Classifies a whole clip (mono, at `header.features.sampleRate`).
+    ///
+    /// A clip no longer than one window is classified whole; a longer one in windows of
+    /// `input.windowSeconds` every `input.hopSeconds`, the last one aligned to the clip's end.
+    /// Windows without speech are kept in the timeline without probabilities; the clip's
+    /// probabilities are the mean of the others, weighted by their fraction of speech.
+    public func classify(_ samples: [Float]) -> Classification {
+        let rate = Double(header.features.sampleRate)
+        let duration = Double(samples.count) / rate
+        guard samples.count >= header.minimumSamples else {
+            return Classification(status: .tooShort, duration: duration, probabilities: nil, segments: [])
+        }
+        let activity = VoiceActivity(rms: extractor.rms(samples), settings: header.features)
+        guard activity.hasSpeech else {
+            return Classification(status: .noSpeech, duration: duration, probabilities: nil, segments: [])
+        }
+        let hop = header.features.hopLength
+        let classes = header.labels.count
+        var segments: [ClassifiedSegment] = []
+        var total = [Float](repeating: 0, count: classes)
+        var weight: Float = 0
+        samples.withUnsafeBufferPointer { all in
+            for range in Self.windows(sampleCount: samples.count, window: header.windowSamples, hop: header.hopSamples) {
+                let frames = activity.isSpeech[(range.lowerBound / hop)..<min(activity.isSpeech.count, range.upperBound / hop + 1)]
+                let speech = frames.isEmpty ? 0 : Double(frames.lazy.filter { $0 }.count) / Double(frames.count)
+                var segment = ClassifiedSegment(start: Double(range.lowerBound) / rate, end: Double(range.upperBound) / rate,
+                                                speechRatio: speech, probabilities: nil)
+                if speech > 0 {
+                    var probabilities = [Float](repeating: 0, count: classes)
+                    probabilities.withUnsafeMutableBufferPointer {
+                        classifyWindow(UnsafeBufferPointer(rebasing: all[range]), probabilities: $0.baseAddress!)
+                    }
+                    for i in 0..<classes { total[i] += Float(speech) * probabilities[i] }
+                    weight += Float(speech)
+                    segment.probabilities = probabilities
+                }
+                segments.append(segment)
+            }
+        }
+        return Classification(status: .classified, duration: duration, probabilities: total.map { $0 / weight }, segments: segments)
+    }
+
+    /// Sample ranges of the analysis windows of a clip.
+    public static func windows(sampleCount: Int, window: Int, hop: Int) -> [Range<Int>] {
+        guard sampleCount > window else { return [0..<sampleCount] }
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while start + window < sampleCount {
+            ranges.append(start..<(start + window))
+            start += hop
+        }
+        ranges.append((sampleCount - window)..<sampleCount)
+        return ranges
+    }
+}

@@ -1,0 +1,125 @@
+import EmoscopeCore
+import Foundation
+
+/// Prints classification results in one of `classify`'s formats.
+final class ResultPrinter {
+    let format: ClassifyCommand.Format
+    let labels: [String]
+    let segments: Bool
+    private var first = true
+
+    init(format: ClassifyCommand.Format, labels: [String], segments: Bool) {
+        self.format = format
+        self.labels = labels
+        self.segments = segments
+    }
+
+    func begin() {
+        switch format {
+        case .csv:
+            let lead = segments ? ["path", "segment", "start", "end", "speech"] : ["path", "duration", "status"]
+            emit((lead + ["label", "confidence"] + labels).map(Self.csvField).joined(separator: ","))
+        case .json:
+            emit("[", terminator: "")
+        case .table:
+            let header = Self.pad("file", 44) + Self.pad("label", 11) + Self.pad("conf", 6) + labels.map { Self.pad(String($0.prefix(5)), 6) }.joined()
+            emit(header.trimmingCharacters(in: .whitespaces))
+        case .jsonl:
+            break
+        }
+    }
+
+    func print(_ result: ClipResult) {
+        let c = result.classification
+        switch format {
+        case .csv:
+            if segments {
+                for (index, segment) in c.segments.enumerated() {
+                    emit(([result.path, "\(index)", Self.number(segment.start, 3), Self.number(segment.end, 3), Self.number(segment.speechRatio, 3)]
+                          + labelColumns(segment.probabilities)).map(Self.csvField).joined(separator: ","))
+                }
+            } else {
+                emit(([result.path, Self.number(c.duration, 3), c.status.rawValue] + labelColumns(c.probabilities))
+                    .map(Self.csvField).joined(separator: ","))
+            }
+        case .json, .jsonl:
+            let object = jsonObject(result)
+            let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let text = String(decoding: data, as: UTF8.self)
+            if format == .json {
+                emit((first ? "\n  " : ",\n  ") + text, terminator: "")
+            } else {
+                emit(text)
+            }
+        case .table:
+            var line = Self.pad(Self.shorten(result.path, 43), 44)
+            if let p = c.probabilities, let top = c.topIndex {
+                line += Self.pad(labels[top], 11) + Self.pad(Self.number(Double(p[top]), 2), 6)
+                line += p.map { Self.pad(Self.number(Double($0), 2), 6) }.joined()
+            } else {
+                line += c.status.rawValue
+            }
+            emit(line.trimmingCharacters(in: .whitespaces))
+            if segments {
+                for segment in c.segments {
+                    var row = "    \(Self.number(segment.start, 2))–\(Self.number(segment.end, 2)) s  speech \(Int((segment.speechRatio * 100).rounded()))%"
+                    if let p = segment.probabilities, let top = p.indices.max(by: { p[$0] < p[$1] }) {
+                        row += "  \(labels[top]) \(Self.number(Double(p[top]), 2))"
+                    } else {
+                        row += "  no speech"
+                    }
+                    emit(row)
+                }
+            }
+        }
+        first = false
+    }
+
+    func end() {
+        if format == .json { emit(first ? "]" : "\n]") }
+    }
+
+    /// label, confidence, then one probability per class (empty when not classified).
+    private func labelColumns(_ probabilities: [Float]?) -> [String] {
+        guard let p = probabilities, let top = p.indices.max(by: { p[$0] < p[$1] }) else {
+            return [String](repeating: "", count: labels.count + 2)
+        }
+        return [labels[top], Self.number(Double(p[top]), 4)] + p.map { Self.number(Double($0), 4) }
+    }
+
+    private func jsonObject(_ result: ClipResult) -> [String: Any] {
+        let c = result.classification
+        var object: [String: Any] = ["path": result.path, "duration": Self.rounded(c.duration, 3), "status": c.status.rawValue]
+        if let p = c.probabilities, let top = c.topIndex {
+            object["label"] = labels[top]
+            object["confidence"] = Self.rounded(Double(p[top]), 4)
+            object["probabilities"] = Dictionary(uniqueKeysWithValues: zip(labels, p.map { Self.rounded(Double($0), 4) }))
+        }
+        if segments {
+            object["segments"] = c.segments.map { segment -> [String: Any] in
+                var s: [String: Any] = ["start": Self.rounded(segment.start, 3), "end": Self.rounded(segment.end, 3),
+                                        "speech": Self.rounded(segment.speechRatio, 3)]
+                if let p = segment.probabilities {
+                    s["probabilities"] = Dictionary(uniqueKeysWithValues: zip(labels, p.map { Self.rounded(Double($0), 4) }))
+                }
+                return s
+            }
+        }
+        return object
+    }
+
+    private func emit(_ text: String, terminator: String = "\n") {
+        FileHandle.standardOutput.write(Data((text + terminator).utf8))
+    }
+
+    static func number(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+    static func rounded(_ value: Double, _ digits: Int) -> Double {
+        let scale = pow(10, Double(digits))
+        return (value * scale).rounded() / scale
+    }
+    static func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
+    static func shorten(_ path: String, _ width: Int) -> String { path.count <= width ? path : "…" + path.suffix(width - 1) }
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
