@@ -27,6 +27,7 @@ test: deps
 
 ## Benchmarks (timings live here, not in tests). CORPUS=… points at another RAVDESS copy.
 bench: deps
+	$(SWIFT) build -c release --product emoscope
 	$(SWIFT) build -c release --product emoscope-bench
 	$(RELEASE)/emoscope-bench $(if $(CORPUS),--corpus $(CORPUS))
 

@@ -47,6 +47,6 @@ let package = Package(
             name: "EmoscopeCoreTests", dependencies: ["EmoscopeCore", "EmoscopeTestSupport", "CAllocationCounter"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "EmoscopeAudioTests", dependencies: ["EmoscopeAudio", "EmoscopeTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["emoscope", "emoscope-train", "EmoscopeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["emoscope", "emoscope-train", "EmoscopeAudio", "EmoscopeTestSupport"]),
     ]
 )

@@ -19,7 +19,8 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "EmoscopeCoreTests"
 DEFAULT = dict(sampleRate=16000, fftSize=512, windowLength=400, hopLength=160, melBands=64,
                minFrequency=0.0, maxFrequency=8000.0, mfccCount=20, topDB=80.0,
                pitchFrameLength=1024, pitchMinFrequency=60.0, pitchMaxFrequency=500.0,
-               pitchThreshold=0.15, vadFloorDB=-50.0, vadRangeDB=40.0)
+               pitchThreshold=0.15, vadFloorDB=-70.0, vadRangeDB=40.0,
+               vadNoiseMarginDB=6.0, vadMinimumDynamicsDB=12.0)
 # A second configuration: full-length window, other mel range, no top_db clamp.
 ALTERNATE = dict(DEFAULT, fftSize=1024, windowLength=1024, hopLength=256, melBands=40,
                  minFrequency=50.0, maxFrequency=7600.0, mfccCount=13, topDB=None)

@@ -57,3 +57,15 @@ final class Report {
 
     func section(_ title: String) { print("\n\(title)") }
 }
+
+/// Runs a program with its output discarded; returns its exit status.
+func run(_ arguments: [String]) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return -1 }
+    process.waitUntilExit()
+    return process.terminationStatus
+}

@@ -31,9 +31,14 @@ public struct FeatureSettings: Codable, Hashable, Sendable {
     /// YIN threshold on the cumulative mean normalised difference.
     public var pitchThreshold: Float = 0.15
     /// Frames quieter than this (dBFS RMS) are never speech.
-    public var vadFloorDB: Float = -50
+    public var vadFloorDB: Float = -70
     /// Frames more than this many dB below the loudest frame are not speech.
     public var vadRangeDB: Float = 40
+    /// Speech frames must be this many dB above the noise floor (the 10th-percentile frame).
+    public var vadNoiseMarginDB: Float = 6
+    /// A clip whose loudest frame is less than this many dB above its noise floor (steady
+    /// noise, hum) holds no speech.
+    public var vadMinimumDynamicsDB: Float = 12
 
     /// The standard settings.
     public init() {}
@@ -68,6 +73,8 @@ public struct FeatureSettings: Codable, Hashable, Sendable {
         }
         guard pitchThreshold > 0, pitchThreshold < 1 else { throw fail("pitchThreshold", "must be in (0, 1)") }
         guard vadRangeDB > 0 else { throw fail("vadRangeDB", "must be positive") }
+        guard vadNoiseMarginDB >= 0 else { throw fail("vadNoiseMarginDB", "must not be negative") }
+        guard vadMinimumDynamicsDB >= 0 else { throw fail("vadMinimumDynamicsDB", "must not be negative") }
     }
 }
 

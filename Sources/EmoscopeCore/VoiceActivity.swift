@@ -2,9 +2,12 @@ import Foundation
 
 /// Energy-based voice-activity detection over RMS frames.
 ///
-/// A frame is speech when its RMS level is at least `vadFloorDB` dBFS and within `vadRangeDB`
-/// of the loudest frame; gaps shorter than 200 ms between speech frames are filled and runs
-/// shorter than 50 ms are dropped.
+/// Recording levels vary widely (RAVDESS clips peak anywhere between −55 and −10 dBFS), so
+/// the decision is mostly relative. A frame is speech when its RMS level is at least
+/// `vadFloorDB` dBFS, within `vadRangeDB` of the loudest frame, and `vadNoiseMarginDB` above the
+/// noise floor (the 10th-percentile frame). A signal whose loudest frame rises less than
+/// `vadMinimumDynamicsDB` above that floor (steady noise or hum) has no speech. Gaps shorter
+/// than 200 ms between speech frames are filled and runs shorter than 50 ms are dropped.
 public struct VoiceActivity: Equatable, Sendable {
     /// A run of speech frames, `start ..< end` in frame indices.
     public typealias Segment = Range<Int>
@@ -28,7 +31,10 @@ public struct VoiceActivity: Equatable, Sendable {
     public init(rms: [Float], settings: FeatureSettings) {
         let levels = rms.map { 20 * log10f(max($0, 1e-10)) }
         let peak = levels.max() ?? -200
-        let threshold = max(settings.vadFloorDB, peak - settings.vadRangeDB)
+        let noiseFloor = levels.isEmpty ? -200 : levels.sorted()[levels.count / 10]
+        let threshold = peak - noiseFloor < settings.vadMinimumDynamicsDB
+            ? Float.infinity
+            : max(settings.vadFloorDB, peak - settings.vadRangeDB, noiseFloor + settings.vadNoiseMarginDB)
         let framesPerSecond = Double(settings.sampleRate) / Double(settings.hopLength)
         let maxGap = Int((0.2 * framesPerSecond).rounded())
         let minRun = max(1, Int((0.05 * framesPerSecond).rounded()))

@@ -140,8 +140,24 @@ struct PitchAndVoiceTests {
 
         let silent = VoiceActivity(rms: extractor.rms(Signals.noise(count: 16_000, amplitude: 1e-4)), settings: extractor.settings)
         #expect(!silent.hasSpeech, "−80 dBFS noise is not speech")
+        let hum = VoiceActivity(rms: extractor.rms(Signals.noise(count: 32_000, amplitude: 0.05)), settings: extractor.settings)
+        #expect(!hum.hasSpeech, "steady −35 dBFS noise is not speech")
         let empty = VoiceActivity(rms: [], settings: extractor.settings)
         #expect(!empty.hasSpeech && empty.speechRatio == 0)
+    }
+
+    @Test func quietRecordingsStillHaveSpeech() throws {
+        // Like the quietest RAVDESS clips: syllables at about −55 dBFS over −95 dBFS silence.
+        let extractor = try FeatureExtractor()
+        var signal = Signals.noise(count: 8_000, amplitude: 2e-5, seed: 3)
+        for _ in 0..<4 {
+            signal += Signals.sine(frequency: 150, seconds: 0.25, amplitude: 0.0025)
+            signal += Signals.noise(count: 2_400, amplitude: 2e-5, seed: 4)
+        }
+        signal += Signals.noise(count: 8_000, amplitude: 2e-5, seed: 5)
+        let activity = VoiceActivity(rms: extractor.rms(signal), settings: extractor.settings)
+        #expect(activity.segments.count == 1, "segments \(activity.segments)")
+        #expect(abs(activity.speechRatio - 0.5) < 0.1, "speech ratio \(activity.speechRatio)")
     }
 
     @Test func shortPausesInsideSpeechAreBridged() throws {

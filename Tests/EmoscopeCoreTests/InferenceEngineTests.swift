@@ -142,7 +142,9 @@ struct ClassifierTests {
         #expect(short.status == .tooShort && short.probabilities == nil)
         let silent = classifier.classify(Signals.noise(count: 32_000, amplitude: 1e-4))
         #expect(silent.status == .noSpeech && silent.probabilities == nil)
-        let voiced = classifier.classify(Signals.sine(frequency: 200, seconds: 0.6))
+        let hum = classifier.classify(Signals.sine(frequency: 100, seconds: 2, amplitude: 0.2))
+        #expect(hum.status == .noSpeech, "a steady hum is not speech")
+        let voiced = classifier.classify(Signals.speechLike(frequency: 200, seconds: 0.6))
         #expect(voiced.status == .classified)
     }
 
@@ -165,6 +167,20 @@ struct ClassifierTests {
         #expect(abs(result.probabilities!.reduce(0, +) - 1) < 1e-5)
         // Same input, same answer.
         #expect(classifier.classify(clip) == result)
+    }
+
+    @Test func onlyTheSpeechSpanIsAnalysed() throws {
+        let classifier = try EmotionClassifier(model: TestModels.compact())
+        // 1 s silence, 2 s speech, 1.5 s silence: one window from 0.75 s to about 3.25 s.
+        var clip = [Float](repeating: 0, count: 16_000)
+        clip += Signals.speechLike(frequency: 200, seconds: 2)
+        clip += [Float](repeating: 0, count: 24_000)
+        let result = classifier.classify(clip)
+        #expect(result.status == .classified)
+        #expect(result.segments.count == 1)
+        let segment = try #require(result.segments.first)
+        #expect(abs(segment.start - 0.75) < 0.06 && abs(segment.end - 3.25) < 0.06, "segment \(segment.start)–\(segment.end)")
+        #expect(abs(result.duration - 4.5) < 1e-9)
     }
 
     /// Unoptimised (debug) builds allocate closure contexts that the optimiser removes, so the

@@ -46,7 +46,7 @@ struct CLITests {
         let folder = TemporaryDirectory()
         let path = folder.path("stereo.wav")
         let writer = try AudioFileWriter(path: path, format: .wav24, sampleRate: 48_000, channels: 2)
-        try writer.write(Signals.sine(frequency: 220, seconds: 2, sampleRate: 48_000).flatMap { [$0, $0] })
+        try writer.write(Signals.speechLike(frequency: 220, seconds: 2, sampleRate: 48_000).flatMap { [$0, $0] })
         try writer.finish()
         let result = try ProcessRunner.run([emoscope, "features", path])
         #expect(result.status == 0, "stderr: \(result.stderr)")

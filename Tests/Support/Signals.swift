@@ -8,6 +8,18 @@ public enum Signals {
         return (0..<count).map { Float(amplitude * sin(2 * .pi * frequency * Double($0) / Double(sampleRate) + phase)) }
     }
 
+    /// A voiced, speech-like signal: a harmonic tone at `frequency` with a 4 Hz syllable-rate
+    /// envelope (peaks at `amplitude`, dips 30 dB lower), so voice-activity detection sees speech.
+    public static func speechLike(frequency: Double, seconds: Double, sampleRate: Int = 16_000, amplitude: Double = 0.3) -> [Float] {
+        let count = Int(seconds * Double(sampleRate))
+        return (0..<count).map { n in
+            let t = Double(n) / Double(sampleRate)
+            let envelope = 0.03 + 0.97 * 0.5 * (1 - cos(2 * .pi * 4 * t))
+            let tone = (1...4).reduce(0.0) { $0 + sin(2 * .pi * frequency * Double($1) * t) / Double($1) } / 1.6
+            return Float(amplitude * envelope * tone)
+        }
+    }
+
     /// Uniform noise in ±amplitude from a fixed-seed generator.
     public static func noise(count: Int, amplitude: Float = 0.1, seed: UInt64 = 42) -> [Float] {
         var generator = SplitMix64(seed: seed)

@@ -94,8 +94,10 @@ public final class EmotionClassifier {
 
     /// Classifies a whole clip (mono, at `header.features.sampleRate`).
     ///
-    /// A clip no longer than one window is classified whole; a longer one in windows of
-    /// `input.windowSeconds` every `input.hopSeconds`, the last one aligned to the clip's end.
+    /// Only the speech span is analysed: from the first to the last speech frame, padded by
+    /// `speechPaddingSeconds` on each side (and widened to the model's minimum length). A span
+    /// no longer than one window is classified whole; a longer one in windows of
+    /// `input.windowSeconds` every `input.hopSeconds`, the last one aligned to the span's end.
     /// Windows without speech are kept in the timeline without probabilities; the clip's
     /// probabilities are the mean of the others, weighted by their fraction of speech.
     public func classify(_ samples: [Float]) -> Classification {
@@ -110,11 +112,13 @@ public final class EmotionClassifier {
         }
         let hop = header.features.hopLength
         let classes = header.labels.count
+        let span = speechSpan(activity, sampleCount: samples.count)
         var segments: [ClassifiedSegment] = []
         var total = [Float](repeating: 0, count: classes)
         var weight: Float = 0
         samples.withUnsafeBufferPointer { all in
-            for range in Self.windows(sampleCount: samples.count, window: header.windowSamples, hop: header.hopSamples) {
+            for relative in Self.windows(sampleCount: span.count, window: header.windowSamples, hop: header.hopSamples) {
+                let range = (span.lowerBound + relative.lowerBound)..<(span.lowerBound + relative.upperBound)
                 let frames = activity.isSpeech[(range.lowerBound / hop)..<min(activity.isSpeech.count, range.upperBound / hop + 1)]
                 let speech = frames.isEmpty ? 0 : Double(frames.lazy.filter { $0 }.count) / Double(frames.count)
                 var segment = ClassifiedSegment(start: Double(range.lowerBound) / rate, end: Double(range.upperBound) / rate,
@@ -132,6 +136,24 @@ public final class EmotionClassifier {
             }
         }
         return Classification(status: .classified, duration: duration, probabilities: total.map { $0 / weight }, segments: segments)
+    }
+
+    /// Silence kept before the first and after the last speech frame, seconds.
+    public static let speechPaddingSeconds = 0.25
+
+    /// The padded speech span of a clip, at least `minimumSamples` long where the clip allows.
+    func speechSpan(_ activity: VoiceActivity, sampleCount: Int) -> Range<Int> {
+        let hop = header.features.hopLength
+        let padding = Int(Self.speechPaddingSeconds * Double(header.features.sampleRate))
+        var lower = max(0, activity.segments.first!.lowerBound * hop - padding)
+        var upper = min(sampleCount, activity.segments.last!.upperBound * hop + padding)
+        let shortfall = header.minimumSamples - (upper - lower)
+        if shortfall > 0 {
+            lower = max(0, lower - (shortfall + 1) / 2)
+            upper = min(sampleCount, lower + header.minimumSamples)
+            lower = max(0, upper - header.minimumSamples)
+        }
+        return lower..<upper
     }
 
     /// Sample ranges of the analysis windows of a clip.

@@ -97,23 +97,46 @@ public enum Kernels {
     /// Max or average pooling without padding.
     public static func pool(_ input: UnsafePointer<Float>, shape: ActivationShape, kernel: Size2, stride: Size2,
                             max useMax: Bool, output: UnsafeMutablePointer<Float>) {
-        let window = Window(kernel: kernel, stride: stride)
-        let out = window.outputSize(height: shape.height, width: shape.width)
+        let out = Window(kernel: kernel, stride: stride).outputSize(height: shape.height, width: shape.width)
+        let planeIn = shape.height * shape.width, planeOut = out.height * out.width
+        if kernel == Size2(2, 2) && stride == Size2(2, 2) {
+            // The common case, two rows at a time without inner loops.
+            for channel in 0..<shape.channels {
+                let plane = input + channel * planeIn, dst = output + channel * planeOut
+                for oy in 0..<out.height {
+                    let top = plane + 2 * oy * shape.width, bottom = top + shape.width, row = dst + oy * out.width
+                    if useMax {
+                        for ox in 0..<out.width {
+                            row[ox] = max(max(top[2 * ox], top[2 * ox + 1]), max(bottom[2 * ox], bottom[2 * ox + 1]))
+                        }
+                    } else {
+                        for ox in 0..<out.width {
+                            row[ox] = 0.25 * ((top[2 * ox] + top[2 * ox + 1]) + (bottom[2 * ox] + bottom[2 * ox + 1]))
+                        }
+                    }
+                }
+            }
+            return
+        }
         let scale = 1 / Float(kernel.height * kernel.width)
         for channel in 0..<shape.channels {
-            let plane = input + channel * shape.height * shape.width
-            let dst = output + channel * out.height * out.width
+            let plane = input + channel * planeIn, dst = output + channel * planeOut
             for oy in 0..<out.height {
                 for ox in 0..<out.width {
                     let origin = plane + oy * stride.height * shape.width + ox * stride.width
-                    var value: Float = useMax ? -.infinity : 0
-                    for i in 0..<kernel.height {
-                        let row = origin + i * shape.width
-                        for j in 0..<kernel.width {
-                            value = useMax ? max(value, row[j]) : value + row[j]
+                    if useMax {
+                        var value = -Float.infinity
+                        for i in 0..<kernel.height {
+                            for j in 0..<kernel.width { value = max(value, origin[i * shape.width + j]) }
                         }
+                        dst[oy * out.width + ox] = value
+                    } else {
+                        var sum: Float = 0
+                        for i in 0..<kernel.height {
+                            for j in 0..<kernel.width { sum += origin[i * shape.width + j] }
+                        }
+                        dst[oy * out.width + ox] = sum * scale
                     }
-                    dst[oy * out.width + ox] = useMax ? value : value * scale
                 }
             }
         }
