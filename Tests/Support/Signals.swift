@@ -1,3 +1,4 @@
+import EmoscopeCore
 import Foundation
 
 /// Deterministic test signals.
@@ -22,7 +23,7 @@ public enum Signals {
 
     /// Uniform noise in ±amplitude from a fixed-seed generator.
     public static func noise(count: Int, amplitude: Float = 0.1, seed: UInt64 = 42) -> [Float] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         return (0..<count).map { _ in amplitude * (Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1) }
     }
 
@@ -48,19 +49,6 @@ public enum Signals {
             f += step
         }
         return best.frequency
-    }
-}
-
-/// A small, fast, seedable generator (Steele et al.) for reproducible tests.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
