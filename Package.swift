@@ -30,10 +30,11 @@ let package = Package(
                 "EmoscopeCore", "EmoscopeAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .target(name: "EmoscopeTraining", dependencies: ["EmoscopeCore", "EmoscopeAudio"]),
         .executableTarget(
             name: "emoscope-train",
             dependencies: [
-                "EmoscopeCore", "EmoscopeAudio",
+                "EmoscopeCore", "EmoscopeAudio", "EmoscopeTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(
             name: "EmoscopeCoreTests", dependencies: ["EmoscopeCore", "EmoscopeTestSupport", "CAllocationCounter"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmoscopeTrainingTests", dependencies: ["EmoscopeTraining", "EmoscopeTestSupport"]),
         .testTarget(name: "EmoscopeAudioTests", dependencies: ["EmoscopeAudio", "EmoscopeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emoscope", "emoscope-train", "EmoscopeAudio", "EmoscopeTestSupport"]),
     ]
