@@ -1,15 +1,37 @@
 import CSoxr
 
-/// Streaming sample-rate conversion of mono float audio with soxr (high quality).
+/// Sample-rate conversion of a whole mono signal with soxr.
+public enum SampleRateConversion {
+    /// soxr quality recipes.
+    public enum Quality: Sendable {
+        /// High quality (decoding).
+        case high
+        /// Low quality, several times faster (training-time augmentation).
+        case quick
+    }
+
+    /// `samples` at `inputRate` converted to `outputRate` Hz.
+    public static func resample(_ samples: [Float], from inputRate: Double, to outputRate: Double, quality: Quality = .high) -> [Float] {
+        guard inputRate != outputRate, !samples.isEmpty,
+              let resampler = try? Resampler(inputRate: inputRate, outputRate: outputRate, quality: quality) else { return samples }
+        var output: [Float] = []
+        output.reserveCapacity(Int(Double(samples.count) * outputRate / inputRate) + 64)
+        samples.withUnsafeBufferPointer { resampler.process($0, appendingTo: &output) }
+        resampler.finish(appendingTo: &output)
+        return output
+    }
+}
+
+/// Streaming sample-rate conversion of mono float audio with soxr.
 final class Resampler {
     private let soxr: soxr_t
     private var output: [Float]
 
     /// A converter from `inputRate` to `outputRate` Hz.
-    init(inputRate: Double, outputRate: Double) throws(ResamplerError) {
+    init(inputRate: Double, outputRate: Double, quality: SampleRateConversion.Quality = .high) throws(ResamplerError) {
         var error: soxr_error_t?
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
-        var quality = soxr_quality_spec(UInt(SOXR_HQ), 0)
+        var quality = soxr_quality_spec(UInt(quality == .high ? SOXR_HQ : SOXR_LQ), 0)
         guard let soxr = soxr_create(inputRate, outputRate, 1, &error, &io, &quality, nil), error == nil else {
             throw ResamplerError(message: error.map { String(cString: $0) } ?? "soxr_create failed")
         }

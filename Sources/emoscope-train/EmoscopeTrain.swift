@@ -1,18 +1,169 @@
 import ArgumentParser
+import EmoscopeAudio
 import EmoscopeCore
+import EmoscopeTraining
+import Foundation
+
+/// Set by SIGINT/SIGTERM; the trainer stops at the next batch and keeps its last checkpoint.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
 
 @main
 struct EmoscopeTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emoscope-train",
-        abstract: "Train Emoscope's emotion model from a labelled corpus.",
+        abstract: "Train Emoscope's emotion model and evaluate it on speakers it has never heard.",
         discussion: """
-            Training is not built yet (issue 4: speaker-grouped cross-validation, calibration, \
-            the default model). This release only has --help and --version.
+            CORPUS is a folder of RAVDESS clips (03-01-EE-II-SS-RR-AA.wav|flac), a folder per \
+            label (DIR/<label>/[<speaker>/]*.wav), or a CSV manifest (path,label[,speaker]). \
+            Cross-validation folds are grouped by speaker, so no speaker is ever in both \
+            training and test (for RAVDESS with 6 folds, fold k tests actors 4k+1…4k+4); early \
+            stopping and temperature calibration use validation speakers drawn from the \
+            training speakers only. --split random holds out a random 20 % instead, with \
+            speakers shared, and every output says so. After the folds, a final fit on all \
+            clips writes the model. Ctrl-C stops at the next batch and keeps a checkpoint: run \
+            the same command with --resume to continue.
             """,
         version: EmoscopeVersion.string)
 
-    func run() throws {
-        throw ValidationError("training is not implemented in this release (see issue 4)")
+    enum Split: String, ExpressibleByArgument { case speaker, random }
+
+    @Argument(help: "The labelled corpus.")
+    var corpus: String
+
+    @Option(help: "Corpus format: ravdess, folders or manifest (default: detected).")
+    var format: CorpusFormat?
+
+    @Option(help: "Comma-separated class labels (default: the eight RAVDESS emotions).")
+    var labels: String?
+
+    @Option(help: "Number of speaker-grouped folds.")
+    var folds = 6
+
+    @Option(help: "speaker (speaker-independent folds) or random (one 80/20 split, speakers shared).")
+    var split: Split = .speaker
+
+    @Option(help: "Epochs per fold (early stopping may end sooner).")
+    var epochs: Int?
+
+    @Option(help: "Examples per batch.")
+    var batchSize: Int?
+
+    @Option(help: "Peak learning rate.")
+    var learningRate: Float?
+
+    @Flag(help: "Train without augmentation.")
+    var noAugmentation = false
+
+    @Option(help: "Random seed (the same seed gives the same model).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .shortAndLong, help: "Model file to write.")
+    var output = "emoscope.emomodel"
+
+    @Option(help: "JSON report to write (default: OUTPUT with .report.json).")
+    var report: String?
+
+    @Flag(help: "Continue an interrupted run from its checkpoint (OUTPUT.checkpoint).")
+    var resume = false
+
+    func validate() throws {
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
+
+    var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
+    var summaryPath: String { (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".txt" }
+    var checkpointPath: String { output + ".checkpoint" }
+
+    func run() throws {
+        let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let loaded: LabelledCorpus
+        do {
+            loaded = try CorpusLoader.load(corpus, format: format, labels: labelList)
+        } catch {
+            printError("emoscope-train: \(error)")
+            throw ExitCode(2)
+        }
+        var configuration = TrainingConfiguration.standard(labels: loaded.labels.count, seed: seed)
+        if let epochs { configuration.epochs = epochs }
+        if let batchSize { configuration.batchSize = batchSize }
+        if let learningRate { configuration.peakLearningRate = learningRate }
+        if noAugmentation { configuration.augmentation = .none }
+
+        let plannedFolds: [Fold]
+        let protocolDescription: String
+        let splitProtocol: SplitProtocol
+        do {
+            switch split {
+            case .speaker:
+                plannedFolds = try FoldPlanner.speakerFolds(loaded, k: folds)
+                splitProtocol = .speakerIndependent
+                protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; "
+                    + "validation speakers for early stopping and calibration drawn from each fold's training speakers)"
+            case .random:
+                plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: seed)]
+                splitProtocol = .random
+                protocolDescription = "RANDOM 80/20 split (speakers shared between training and test: not speaker-independent)"
+            }
+        } catch {
+            printError("emoscope-train: \(error)")
+            throw ExitCode(2)
+        }
+
+        var checkpoint: TrainingCheckpoint?
+        if resume {
+            guard let data = FileManager.default.contents(atPath: checkpointPath),
+                  let saved = try? JSONDecoder().decode(TrainingCheckpoint.self, from: data) else {
+                printError("emoscope-train: no readable checkpoint at \(checkpointPath) to resume from")
+                throw ExitCode(2)
+            }
+            guard saved.configuration == configuration, saved.split == splitProtocol,
+                  saved.corpusFingerprint == CrossValidation.fingerprint(loaded) else {
+                printError("emoscope-train: \(checkpointPath) was written for another corpus or other settings; run without --resume to start over")
+                throw ExitCode(2)
+            }
+            checkpoint = saved
+        }
+
+        let console = ProgressConsole(runs: plannedFolds.count + 1)
+        console.line("\(loaded.description); \(protocolDescription)")
+        console.line("decoding \(loaded.clips.count) clips on \(threads) threads…")
+        let header = configuration.header(labels: loaded.labels, normalization: .init(mean: [], standardDeviation: []),
+                                          provenance: .init(corpus: "", evaluationProtocol: "", metrics: [:], date: "", seed: 0, codeRevision: ""))
+        let clips = try CorpusPreparation.prepare(loaded, features: configuration.features, minimumSamples: header.minimumSamples, threads: threads)
+
+        let date = ISO8601DateFormatter().string(from: Date())
+        let revision = ProcessInfo.processInfo.environment["EMOSCOPE_REVISION"] ?? "unknown"
+        let crossValidation = CrossValidation(configuration: configuration, corpus: loaded, clips: clips, folds: plannedFolds, split: splitProtocol,
+                                              protocolDescription: protocolDescription, threads: threads, codeRevision: revision, date: date)
+        crossValidation.log = { console.line($0) }
+        crossValidation.progress = { run, runs, epochs, record in console.epoch(run: run, epochs: epochs, record: record) }
+
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        guard let (result, model) = try crossValidation.run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { stopRequested != 0 }) else {
+            console.line("interrupted: the checkpoint \(checkpointPath) holds every finished epoch; run the same command with --resume to continue")
+            throw ExitCode(130)
+        }
+
+        try ModelStore.save(model, to: output)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try encoder.encode(result)), to: reportPath)
+        let summary = ReportSummary.text(result)
+        try AtomicFile.write(summary, to: summaryPath)
+        try? FileManager.default.removeItem(atPath: checkpointPath)
+        console.line("")
+        print(summary)
+        console.line("wrote \(output), \(reportPath), \(summaryPath)")
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

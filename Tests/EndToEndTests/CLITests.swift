@@ -82,9 +82,9 @@ struct CLITests {
         #expect(result.stderr.contains("\(path): cannot be read: permission denied"), "stderr: \(result.stderr)")
     }
 
-    @Test func trainerSaysItIsNotBuiltYet() throws {
+    @Test func trainerWithoutACorpusShowsUsage() throws {
         let result = try ProcessRunner.run([trainer])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("not implemented"))
+        #expect(result.stderr.contains("Missing expected argument"))
     }
 }

@@ -141,17 +141,24 @@ public final class EmotionClassifier {
     /// Silence kept before the first and after the last speech frame, seconds.
     public static let speechPaddingSeconds = 0.25
 
-    /// The padded speech span of a clip, at least `minimumSamples` long where the clip allows.
     func speechSpan(_ activity: VoiceActivity, sampleCount: Int) -> Range<Int> {
-        let hop = header.features.hopLength
-        let padding = Int(Self.speechPaddingSeconds * Double(header.features.sampleRate))
-        var lower = max(0, activity.segments.first!.lowerBound * hop - padding)
-        var upper = min(sampleCount, activity.segments.last!.upperBound * hop + padding)
-        let shortfall = header.minimumSamples - (upper - lower)
+        Self.speechSpan(activity, sampleCount: sampleCount, settings: header.features, minimumSamples: header.minimumSamples)
+    }
+
+    /// The part of a clip that is analysed: first to last speech frame, padded by
+    /// `speechPaddingSeconds`, widened to `minimumSamples` where the clip allows. The trainer
+    /// crops its examples from the same span.
+    public static func speechSpan(_ activity: VoiceActivity, sampleCount: Int, settings: FeatureSettings, minimumSamples: Int) -> Range<Int> {
+        guard let first = activity.segments.first, let last = activity.segments.last else { return 0..<sampleCount }
+        let hop = settings.hopLength
+        let padding = Int(speechPaddingSeconds * Double(settings.sampleRate))
+        var lower = max(0, first.lowerBound * hop - padding)
+        var upper = min(sampleCount, last.upperBound * hop + padding)
+        let shortfall = minimumSamples - (upper - lower)
         if shortfall > 0 {
             lower = max(0, lower - (shortfall + 1) / 2)
-            upper = min(sampleCount, lower + header.minimumSamples)
-            lower = max(0, upper - header.minimumSamples)
+            upper = min(sampleCount, lower + minimumSamples)
+            lower = max(0, upper - minimumSamples)
         }
         return lower..<upper
     }

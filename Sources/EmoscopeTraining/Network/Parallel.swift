@@ -1,0 +1,30 @@
+import Foundation
+
+/// Runs `body(chunk, range)` over `0..<count` split into `chunks` contiguous ranges, one per
+/// thread. The split depends only on `count` and `chunks`, so results reduced in chunk order
+/// are deterministic whatever the scheduling.
+func forEachChunk(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+    let chunks = max(1, min(chunks, count))
+    guard chunks > 1 else {
+        if count > 0 { body(0, 0..<count) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let lower = count * chunk / chunks, upper = count * (chunk + 1) / chunks
+            box.value(chunk, lower..<upper)
+        }
+    }
+}
+
+/// Carries a non-Sendable value into `concurrentPerform`, whose workers touch disjoint data.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A raw pointer handed to parallel workers that write disjoint parts of it.
+struct SharedPointer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+}

@@ -1,0 +1,376 @@
+import EmoscopeCore
+import Foundation
+
+/// The network of a model file, with gradients: a forward pass that keeps what the backward
+/// pass needs, batch norms in training mode (batch statistics, running averages), dropout.
+///
+/// A batch is a list of samples of possibly different widths (time frames); convolutions,
+/// pooling and dropout run per sample, split over `threads` in fixed chunks; batch norm
+/// reduces over every sample and position. Parameters use the model file's tensor names, and
+/// `parameters` also holds the batch norms' running `mean` and `variance`.
+public final class TrainableNetwork {
+    public let layers: [LayerSpec]
+    public let inputHeight: Int
+    /// Every tensor of the model file, by name.
+    public var parameters: [String: [Float]]
+    /// Gradients of the trainable tensors (weights, biases, batch-norm γ and β) after `backward`.
+    public private(set) var gradients: [String: [Float]]
+    /// Names of the trainable tensors, in file order.
+    public let trainableNames: [String]
+    /// Momentum of the batch norms' running statistics.
+    public var batchNormMomentum: Float = 0.1
+    let threads: Int
+
+    // What the forward pass keeps for the backward pass.
+    private var layerInputs: [[[Float]]] = []
+    private var layerShapes: [[ActivationShape]] = []
+    private var layerOutputs: [Int: [[Float]]] = [:]
+    private var normalized: [Int: [[Float]]] = [:]
+    private var inverseDeviation: [Int: [Float]] = [:]
+    private var dropoutMasks: [Int: [[Float]]] = [:]
+
+    /// A network for `model`'s architecture and tensors, working on `threads` threads.
+    public init(model: EmotionModel, threads: Int) {
+        layers = model.header.architecture
+        inputHeight = model.header.features.melBands
+        parameters = model.tensors
+        let trainable = model.header.tensors.map(\.name).filter {
+            !($0.hasSuffix(".mean") || $0.hasSuffix(".variance"))
+        }
+        trainableNames = trainable
+        gradients = Dictionary(uniqueKeysWithValues: trainable.map { ($0, [Float](repeating: 0, count: model.tensors[$0]!.count)) })
+        self.threads = max(1, threads)
+    }
+
+    /// Logits for a batch of inputs (`1 × inputHeight × widths[i]`, band-major).
+    ///
+    /// `training` uses batch statistics and dropout and keeps what `backward` needs;
+    /// `seed` drives dropout (the same seed gives the same masks).
+    public func forward(_ inputs: [[Float]], widths: [Int], training: Bool, seed: UInt64) -> [[Float]] {
+        var current = inputs
+        var shapes = widths.map { ActivationShape(channels: 1, height: inputHeight, width: $0) }
+        layerInputs = []
+        layerShapes = []
+        layerOutputs = [:]
+        normalized = [:]
+        inverseDeviation = [:]
+        dropoutMasks = [:]
+        for (index, layer) in layers.enumerated() {
+            if training {
+                layerInputs.append(current)
+                layerShapes.append(shapes)
+            }
+            let name = "layers.\(index)"
+            switch layer {
+            case .conv2d(let out, let kernel, let stride, let padding, let dilation):
+                let window = Kernels.Window(kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+                let weights = parameters[name + ".weight"]!, bias = parameters[name + ".bias"]!
+                let outShapes = shapes.map { s -> ActivationShape in
+                    let size = window.outputSize(height: s.height, width: s.width)
+                    return ActivationShape(channels: out, height: size.height, width: size.width)
+                }
+                current = map(current, shapes) { x, s, columns in
+                    let size = window.outputSize(height: s.height, width: s.width)
+                    var y = [Float](repeating: 0, count: out * size.height * size.width)
+                    columns.ensure(s.channels * kernel.height * kernel.width * size.height * size.width)
+                    Kernels.conv2d(x, shape: s, window: window, weights: weights, bias: bias, outChannels: out,
+                                   output: &y, columns: columns.pointer)
+                    return y
+                }
+                shapes = outShapes
+            case .batchNorm(let epsilon):
+                current = batchNormForward(index, current, shapes, epsilon: epsilon, training: training)
+            case .relu:
+                current = current.map { $0.map { max(0, $0) } }
+            case .maxPool(let kernel, let stride), .avgPool(let kernel, let stride):
+                let isMax: Bool = if case .maxPool = layer { true } else { false }
+                let window = Kernels.Window(kernel: kernel, stride: stride)
+                let outShapes = shapes.map { s -> ActivationShape in
+                    let size = window.outputSize(height: s.height, width: s.width)
+                    return ActivationShape(channels: s.channels, height: size.height, width: size.width)
+                }
+                current = zip(current, zip(shapes, outShapes)).map { x, pair in
+                    var y = [Float](repeating: 0, count: pair.1.count)
+                    Kernels.pool(x, shape: pair.0, kernel: kernel, stride: stride, max: isMax, output: &y)
+                    return y
+                }
+                shapes = outShapes
+            case .globalPool(let statistics):
+                let outShapes = shapes.map { ActivationShape(channels: $0.channels * $0.height * (statistics == .meanStd ? 2 : 1), height: 1, width: 1) }
+                current = zip(current, zip(shapes, outShapes)).map { x, pair in
+                    var y = [Float](repeating: 0, count: pair.1.count)
+                    Kernels.globalPool(x, shape: pair.0, statistics: statistics, output: &y)
+                    return y
+                }
+                shapes = outShapes
+                if training { layerOutputs[index] = current }
+            case .dense(let out):
+                current = denseForward(current, inFeatures: shapes[0].count, outFeatures: out,
+                                       weights: parameters[name + ".weight"]!, bias: parameters[name + ".bias"]!)
+                shapes = shapes.map { _ in ActivationShape(channels: out, height: 1, width: 1) }
+            case .dropout(let rate):
+                guard training, rate > 0 else { continue }
+                var generator = SeededGenerator(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
+                let keep = 1 - rate, scale = 1 / keep
+                let masks = current.map { x in x.map { _ in generator.nextUniform() < keep ? scale : 0 } }
+                dropoutMasks[index] = masks
+                current = zip(current, masks).map { zip($0, $1).map(*) }
+            }
+        }
+        return current
+    }
+
+    /// Gradients of the loss with respect to every trainable tensor, given the loss's gradient
+    /// with respect to the logits of the last `forward(training: true)`. Returns the gradient
+    /// with respect to the inputs when `inputGradient` is set.
+    @discardableResult
+    public func backward(_ logitGradients: [[Float]], inputGradient: Bool = false) -> [[Float]]? {
+        precondition(layerInputs.count == layers.count, "backward needs a forward pass in training mode")
+        for name in trainableNames { gradients[name] = [Float](repeating: 0, count: gradients[name]!.count) }
+        var upstream = logitGradients
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            let inputs = layerInputs[index], shapes = layerShapes[index]
+            let needInput = index > 0 || inputGradient
+            let name = "layers.\(index)"
+            switch layers[index] {
+            case .conv2d(let out, let kernel, let stride, let padding, let dilation):
+                let window = Kernels.Window(kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+                upstream = convBackward(name, inputs, shapes, upstream, window: window, outChannels: out, needInput: needInput)
+            case .batchNorm:
+                upstream = batchNormBackward(index, shapes, upstream)
+            case .relu:
+                upstream = zip(inputs, upstream).map { x, g in zip(x, g).map { $0 > 0 ? $1 : 0 } }
+            case .maxPool(let kernel, let stride), .avgPool(let kernel, let stride):
+                let isMax: Bool = if case .maxPool = layers[index] { true } else { false }
+                upstream = (0..<inputs.count).map { i in
+                    var dx = [Float](repeating: 0, count: shapes[i].count)
+                    BackwardKernels.pool(inputs[i], shape: shapes[i], kernel: kernel, stride: stride, max: isMax,
+                                         outputGradient: upstream[i], inputGradient: &dx)
+                    return dx
+                }
+            case .globalPool(let statistics):
+                let outputs = layerOutputs[index]!
+                upstream = (0..<inputs.count).map { i in
+                    var dx = [Float](repeating: 0, count: shapes[i].count)
+                    BackwardKernels.globalPool(inputs[i], shape: shapes[i], statistics: statistics, output: outputs[i],
+                                               outputGradient: upstream[i], inputGradient: &dx)
+                    return dx
+                }
+            case .dense(let out):
+                upstream = denseBackward(name, inputs, upstream, inFeatures: shapes[0].count, outFeatures: out)
+            case .dropout:
+                if let masks = dropoutMasks[index] { upstream = zip(upstream, masks).map { zip($0, $1).map(*) } }
+            }
+        }
+        return inputGradient ? upstream : nil
+    }
+
+    /// The model with this network's current tensors.
+    public func model(basedOn model: EmotionModel) -> EmotionModel {
+        var updated = model
+        updated.tensors = parameters
+        return updated
+    }
+
+    // MARK: Layers
+
+    /// Per-thread scratch for im2col.
+    final class Scratch {
+        var storage: [Float] = []
+        var pointer: UnsafeMutablePointer<Float> { storage.withUnsafeMutableBufferPointer { $0.baseAddress! } }
+        func ensure(_ count: Int) {
+            if storage.count < count { storage = [Float](repeating: 0, count: count) }
+        }
+    }
+
+    /// Applies `body` to every sample, in fixed chunks on `threads` threads.
+    private func map(_ inputs: [[Float]], _ shapes: [ActivationShape], _ body: ([Float], ActivationShape, Scratch) -> [Float]) -> [[Float]] {
+        var results = [[Float]](repeating: [], count: inputs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedPointer(base: buffer.baseAddress!)
+            forEachChunk(inputs.count, chunks: threads) { _, range in
+                let scratch = Scratch()
+                for i in range { shared.base[i] = body(inputs[i], shapes[i], scratch) }
+            }
+        }
+        return results
+    }
+
+    private func convBackward(_ name: String, _ inputs: [[Float]], _ shapes: [ActivationShape], _ upstream: [[Float]],
+                              window: Kernels.Window, outChannels: Int, needInput: Bool) -> [[Float]] {
+        let weights = parameters[name + ".weight"]!
+        let depth = weights.count / outChannels
+        let chunks = max(1, min(threads, inputs.count))
+        var weightParts = [[Float]](repeating: [Float](repeating: 0, count: weights.count), count: chunks)
+        var biasParts = [[Float]](repeating: [Float](repeating: 0, count: outChannels), count: chunks)
+        var inputGradients = [[Float]](repeating: [], count: inputs.count)
+        weightParts.withUnsafeMutableBufferPointer { weightBuffer in
+            biasParts.withUnsafeMutableBufferPointer { biasBuffer in
+                inputGradients.withUnsafeMutableBufferPointer { gradientBuffer in
+                    let (wp, bp, gp) = (SharedPointer(base: weightBuffer.baseAddress!), SharedPointer(base: biasBuffer.baseAddress!),
+                                        SharedPointer(base: gradientBuffer.baseAddress!))
+                    forEachChunk(inputs.count, chunks: chunks) { chunk, range in
+                        var columns: [Float] = [], columnGradient: [Float] = []
+                        for i in range {
+                            let s = shapes[i]
+                            let size = window.outputSize(height: s.height, width: s.width)
+                            let positions = size.height * size.width
+                            if columns.count < depth * positions {
+                                columns = [Float](repeating: 0, count: depth * positions)
+                                columnGradient = columns
+                            }
+                            let dy = upstream[i]
+                            Kernels.im2col(inputs[i], shape: s, window: window, columns: &columns)
+                            // dW += dY · colsᵀ ; db += Σ_positions dY
+                            BLAS.sgemm(transposeB: true, m: outChannels, n: depth, k: positions, a: dy, lda: positions,
+                                       b: columns, ldb: positions, beta: 1, c: &wp.base[chunk], ldc: depth)
+                            for o in 0..<outChannels {
+                                var sum: Float = 0
+                                for p in 0..<positions { sum += dy[o * positions + p] }
+                                bp.base[chunk][o] += sum
+                            }
+                            guard needInput else { continue }
+                            // dCols = Wᵀ · dY, then fold the columns back onto the input.
+                            BLAS.sgemm(transposeA: true, m: depth, n: positions, k: outChannels, a: weights, lda: depth,
+                                       b: dy, ldb: positions, c: &columnGradient, ldc: positions)
+                            var dx = [Float](repeating: 0, count: s.count)
+                            BackwardKernels.col2im(columnGradient, shape: s, window: window, inputGradient: &dx)
+                            gp.base[i] = dx
+                        }
+                    }
+                }
+            }
+        }
+        gradients[name + ".weight"] = sum(weightParts)
+        gradients[name + ".bias"] = sum(biasParts)
+        return inputGradients
+    }
+
+    private func batchNormForward(_ index: Int, _ inputs: [[Float]], _ shapes: [ActivationShape], epsilon: Float, training: Bool) -> [[Float]] {
+        let name = "layers.\(index)"
+        let channels = shapes[0].channels
+        let gamma = parameters[name + ".gamma"]!, beta = parameters[name + ".beta"]!
+        var mean = parameters[name + ".mean"]!, variance = parameters[name + ".variance"]!
+        if training {
+            // Batch statistics in double precision, summed in sample order.
+            var sums = [Double](repeating: 0, count: channels), squares = sums
+            var count = 0
+            for (x, s) in zip(inputs, shapes) {
+                let plane = s.height * s.width
+                count += plane
+                for c in 0..<channels {
+                    var sum = 0.0, square = 0.0
+                    for p in 0..<plane {
+                        let v = Double(x[c * plane + p])
+                        sum += v
+                        square += v * v
+                    }
+                    sums[c] += sum
+                    squares[c] += square
+                }
+            }
+            let n = Double(count)
+            let batchMean = sums.map { $0 / n }
+            let batchVariance = (0..<channels).map { max(0, squares[$0] / n - batchMean[$0] * batchMean[$0]) }
+            let unbiased = n > 1 ? n / (n - 1) : 1
+            var runningMean = parameters[name + ".mean"]!, runningVariance = parameters[name + ".variance"]!
+            let m = batchNormMomentum
+            for c in 0..<channels {
+                runningMean[c] = (1 - m) * runningMean[c] + m * Float(batchMean[c])
+                runningVariance[c] = (1 - m) * runningVariance[c] + m * Float(batchVariance[c] * unbiased)
+            }
+            parameters[name + ".mean"] = runningMean
+            parameters[name + ".variance"] = runningVariance
+            mean = batchMean.map { Float($0) }
+            variance = batchVariance.map { Float($0) }
+        }
+        let inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        var hats: [[Float]] = []
+        let outputs = zip(inputs, shapes).map { x, s -> [Float] in
+            let plane = s.height * s.width
+            var hat = [Float](repeating: 0, count: x.count), y = hat
+            for c in 0..<channels {
+                for p in 0..<plane {
+                    let h = (x[c * plane + p] - mean[c]) * inverse[c]
+                    hat[c * plane + p] = h
+                    y[c * plane + p] = gamma[c] * h + beta[c]
+                }
+            }
+            if training { hats.append(hat) }
+            return y
+        }
+        if training {
+            normalized[index] = hats
+            inverseDeviation[index] = inverse
+        }
+        return outputs
+    }
+
+    private func batchNormBackward(_ index: Int, _ shapes: [ActivationShape], _ upstream: [[Float]]) -> [[Float]] {
+        let name = "layers.\(index)"
+        let hats = normalized[index]!, inverse = inverseDeviation[index]!
+        let gamma = parameters[name + ".gamma"]!
+        let channels = shapes[0].channels
+        var gammaGradient = [Double](repeating: 0, count: channels), betaGradient = gammaGradient
+        var count = 0
+        for (i, s) in shapes.enumerated() {
+            let plane = s.height * s.width
+            count += plane
+            for c in 0..<channels {
+                var dg = 0.0, db = 0.0
+                for p in 0..<plane {
+                    let g = Double(upstream[i][c * plane + p])
+                    dg += g * Double(hats[i][c * plane + p])
+                    db += g
+                }
+                gammaGradient[c] += dg
+                betaGradient[c] += db
+            }
+        }
+        gradients[name + ".gamma"] = gammaGradient.map { Float($0) }
+        gradients[name + ".beta"] = betaGradient.map { Float($0) }
+        let n = Float(count)
+        return shapes.indices.map { i in
+            let plane = shapes[i].height * shapes[i].width
+            var dx = [Float](repeating: 0, count: upstream[i].count)
+            for c in 0..<channels {
+                let scale = gamma[c] * inverse[c] / n
+                let (dg, db) = (Float(gammaGradient[c]), Float(betaGradient[c]))
+                for p in 0..<plane {
+                    let k = c * plane + p
+                    dx[k] = scale * (n * upstream[i][k] - db - hats[i][k] * dg)
+                }
+            }
+            return dx
+        }
+    }
+
+    private func denseForward(_ inputs: [[Float]], inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]) -> [[Float]] {
+        let n = inputs.count
+        let x = inputs.flatMap { $0 }
+        var y = (0..<n).flatMap { _ in bias }
+        BLAS.sgemm(transposeB: true, m: n, n: outFeatures, k: inFeatures, a: x, lda: inFeatures, b: weights, ldb: inFeatures,
+                   beta: 1, c: &y, ldc: outFeatures)
+        return (0..<n).map { Array(y[($0 * outFeatures)..<(($0 + 1) * outFeatures)]) }
+    }
+
+    private func denseBackward(_ name: String, _ inputs: [[Float]], _ upstream: [[Float]], inFeatures: Int, outFeatures: Int) -> [[Float]] {
+        let n = inputs.count
+        let x = inputs.flatMap { $0 }, dy = upstream.flatMap { $0 }
+        var weightGradient = [Float](repeating: 0, count: outFeatures * inFeatures)
+        BLAS.sgemm(transposeA: true, m: outFeatures, n: inFeatures, k: n, a: dy, lda: outFeatures, b: x, ldb: inFeatures,
+                   c: &weightGradient, ldc: inFeatures)
+        gradients[name + ".weight"] = weightGradient
+        gradients[name + ".bias"] = (0..<outFeatures).map { o in (0..<n).reduce(Float(0)) { $0 + dy[$1 * outFeatures + o] } }
+        var dx = [Float](repeating: 0, count: n * inFeatures)
+        BLAS.sgemm(m: n, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures, b: parameters[name + ".weight"]!, ldb: inFeatures,
+                   c: &dx, ldc: inFeatures)
+        return (0..<n).map { Array(dx[($0 * inFeatures)..<(($0 + 1) * inFeatures)]) }
+    }
+
+    private func sum(_ parts: [[Float]]) -> [Float] {
+        var total = parts[0]
+        for part in parts.dropFirst() { for i in total.indices { total[i] += part[i] } }
+        return total
+    }
+}

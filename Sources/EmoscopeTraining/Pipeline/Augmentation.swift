@@ -1,0 +1,90 @@
+import EmoscopeAudio
+import EmoscopeCore
+import Foundation
+
+/// How training examples are varied. Every draw comes from a generator seeded per example,
+/// so an epoch's examples depend only on the seed, the fold, the epoch and the position.
+public struct AugmentationSettings: Codable, Equatable, Sendable {
+    /// Crop length as a fraction of the speech span (or of the window, when the span is longer).
+    public var cropFraction: ClosedRange<Double> = 0.8...1.0
+    /// Probability and range of speed perturbation by resampling (tempo and pitch change together).
+    public var speedProbability: Double = 0.6
+    public var speedRange: ClosedRange<Double> = 0.9...1.1
+    /// Gain in dB.
+    public var gainDB: ClosedRange<Double> = -6...6
+    /// Probability and signal-to-noise range of added white noise.
+    public var noiseProbability: Double = 0.4
+    public var noiseSNR: ClosedRange<Double> = 10...35
+    /// SpecAugment: number and widest extent of frequency masks (bands) and time masks (frames).
+    public var frequencyMasks = 2
+    public var frequencyMaskWidth = 8
+    public var timeMasks = 2
+    public var timeMaskWidth = 20
+
+    public init() {}
+
+    /// No augmentation at all.
+    public static let none: AugmentationSettings = {
+        var settings = AugmentationSettings()
+        settings.cropFraction = 1...1
+        settings.speedProbability = 0
+        settings.gainDB = 0...0
+        settings.noiseProbability = 0
+        settings.frequencyMasks = 0
+        settings.timeMasks = 0
+        return settings
+    }()
+}
+
+extension SeededGenerator {
+    /// A uniform draw from `range`.
+    mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+        range.lowerBound + Double(nextUniform()) * (range.upperBound - range.lowerBound)
+    }
+}
+
+/// Waveform and spectrogram augmentation.
+enum Augmenter {
+    /// A cropped, speed-perturbed, gain-changed, noisy version of `span` of `samples`, at most `maximumSamples` long.
+    static func waveform(_ samples: [Float], span: Range<Int>, maximumSamples: Int, sampleRate: Int,
+                         settings: AugmentationSettings, generator: inout SeededGenerator) -> [Float] {
+        let available = span.count
+        let target = max(1, Int(Double(min(available, maximumSamples)) * generator.uniform(settings.cropFraction)))
+        let start = span.lowerBound + Int(generator.uniform(0...Double(available - target)))
+        var crop = Array(samples[start..<(start + target)])
+        if Double(generator.nextUniform()) < settings.speedProbability {
+            let speed = generator.uniform(settings.speedRange)
+            crop = SampleRateConversion.resample(crop, from: Double(sampleRate) * speed, to: Double(sampleRate), quality: .quick)
+            if crop.count > maximumSamples { crop.removeLast(crop.count - maximumSamples) }
+        }
+        let gain = Float(pow(10, generator.uniform(settings.gainDB) / 20))
+        if Double(generator.nextUniform()) < settings.noiseProbability {
+            let power = crop.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, crop.count))
+            let snr = generator.uniform(settings.noiseSNR)
+            let deviation = Float((power / pow(10, snr / 10)).squareRoot())
+            for i in crop.indices { crop[i] += deviation * generator.nextGaussian() }
+        }
+        if gain != 1 { for i in crop.indices { crop[i] *= gain } }
+        return crop
+    }
+
+    /// SpecAugment masks on a band-major `bands × frames` input, set to 0 (the normalised mean).
+    static func maskSpectrogram(_ input: inout [Float], bands: Int, frames: Int, settings: AugmentationSettings, generator: inout SeededGenerator) {
+        for _ in 0..<settings.frequencyMasks {
+            let width = Int(generator.next() % UInt64(settings.frequencyMaskWidth + 1))
+            guard width > 0, width < bands else { continue }
+            let first = Int(generator.next() % UInt64(bands - width + 1))
+            for band in first..<(first + width) {
+                for frame in 0..<frames { input[band * frames + frame] = 0 }
+            }
+        }
+        for _ in 0..<settings.timeMasks {
+            let width = Int(generator.next() % UInt64(min(settings.timeMaskWidth, frames / 8) + 1))
+            guard width > 0 else { continue }
+            let first = Int(generator.next() % UInt64(frames - width + 1))
+            for band in 0..<bands {
+                for frame in first..<(first + width) { input[band * frames + frame] = 0 }
+            }
+        }
+    }
+}

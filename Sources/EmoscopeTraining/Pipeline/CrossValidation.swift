@@ -1,0 +1,159 @@
+import EmoscopeAudio
+import EmoscopeCore
+import Foundation
+
+/// Everything needed to resume an interrupted `emoscope-train` run; written atomically after
+/// every epoch.
+public struct TrainingCheckpoint: Codable, Equatable, Sendable {
+    public var configuration: TrainingConfiguration
+    /// Identifies the corpus (clip count and a checksum of paths and labels).
+    public var corpusFingerprint: String
+    public var split: SplitProtocol
+    public var completedFolds: [FoldReport]
+    public var completedPredictions: [ReportedPrediction]
+    /// The run in progress: a fold index, or the number of folds for the final fit.
+    public var currentRun: Int
+    public var state: FoldState?
+    public var elapsedSeconds: Double
+    public var examples: Int
+}
+
+/// Speaker-grouped (or random) cross-validation, then a final fit on every clip.
+public final class CrossValidation {
+    public let configuration: TrainingConfiguration
+    let corpus: LabelledCorpus
+    let clips: [PreparedClip]
+    let folds: [Fold]
+    let split: SplitProtocol
+    let protocolDescription: String
+    let threads: Int
+    let codeRevision: String
+    let date: String
+    /// Receives progress lines (fold starts, results).
+    public var log: (String) -> Void = { _ in }
+    /// Receives each epoch: (run, runs, epochs planned, record).
+    public var progress: (Int, Int, Int, EpochRecord) -> Void = { _, _, _, _ in }
+
+    public init(configuration: TrainingConfiguration, corpus: LabelledCorpus, clips: [PreparedClip], folds: [Fold], split: SplitProtocol,
+                protocolDescription: String, threads: Int, codeRevision: String, date: String) {
+        self.configuration = configuration
+        self.corpus = corpus
+        self.clips = clips
+        self.folds = folds
+        self.split = split
+        self.protocolDescription = protocolDescription
+        self.threads = threads
+        self.codeRevision = codeRevision
+        self.date = date
+    }
+
+    /// A fingerprint of the corpus: clip count and CRC-32 of every path, label and speaker.
+    public static func fingerprint(_ corpus: LabelledCorpus) -> String {
+        let text = corpus.clips.map { "\($0.path)\t\($0.label)\t\($0.speaker)" }.joined(separator: "\n")
+        let crc = Array(text.utf8).withUnsafeBytes { CRC32.checksum($0) }
+        return "\(corpus.clips.count) clips, crc32 \(String(crc, radix: 16))"
+    }
+
+    /// Runs every fold and the final fit, resuming from `checkpoint` when given, saving to
+    /// `checkpointPath` after every epoch. Returns nil when stopped by `shouldStop`.
+    public func run(resuming checkpoint: TrainingCheckpoint?, checkpointPath: String?, shouldStop: @escaping () -> Bool) throws -> (report: CrossValidationReport, model: EmotionModel)? {
+        let labels = corpus.labels
+        var completed = checkpoint?.completedFolds ?? []
+        var predictions = checkpoint?.completedPredictions ?? []
+        var elapsed = checkpoint?.elapsedSeconds ?? 0
+        var examples = checkpoint?.examples ?? 0
+        let fingerprint = Self.fingerprint(corpus)
+        let provenance = ModelHeader.Provenance(corpus: corpus.description, evaluationProtocol: protocolDescription, metrics: [:],
+                                                date: date, seed: configuration.seed, codeRevision: codeRevision)
+
+        func save(run: Int, state: FoldState?) throws {
+            guard let checkpointPath else { return }
+            let snapshot = TrainingCheckpoint(configuration: configuration, corpusFingerprint: fingerprint, split: split, completedFolds: completed,
+                                              completedPredictions: predictions, currentRun: run, state: state, elapsedSeconds: elapsed, examples: examples)
+            try AtomicFile.write(Array(try JSONEncoder().encode(snapshot)), to: checkpointPath)
+        }
+
+        func train(run: Int, trainIndices: [Int], validation: [Int], configuration: TrainingConfiguration) throws -> TrainingOutcome? {
+            let trainer = try FoldTrainer(configuration: configuration, labels: labels, clips: clips, train: trainIndices, validation: validation,
+                                          run: run, threads: threads, provenance: provenance)
+            let resumeState = checkpoint?.currentRun == run ? checkpoint?.state : nil
+            return try trainer.run(from: resumeState, onEpoch: { record, state in
+                elapsed += record.seconds
+                examples += trainIndices.count
+                self.progress(run, self.folds.count + 1, configuration.epochs, record)
+                try save(run: run, state: state)
+            }, shouldStop: shouldStop)
+        }
+
+        for fold in folds where fold.index >= completed.count {
+            let (trainIndices, validation) = FoldPlanner.validationSplit(corpus, trainIndices: fold.train, fraction: configuration.validationFraction,
+                                                                         seed: mix(configuration.seed, UInt64(fold.index), 0x7A1))
+            log("fold \(fold.index + 1)/\(folds.count): test \(fold.testSpeakers.joined(separator: " ")); "
+                + "\(trainIndices.count) training clips, \(validation.count) validation clips (\(Set(validation.map { clips[$0].speaker }).count) speakers)")
+            guard let outcome = try train(run: fold.index, trainIndices: trainIndices, validation: validation, configuration: configuration) else { return nil }
+            var uncalibrated = outcome.model
+            uncalibrated.header.calibration.temperature = 1
+            let before = Evaluator.predict(uncalibrated, clips: clips, indices: fold.test, threads: threads)
+            let after = Evaluator.predict(outcome.model, clips: clips, indices: fold.test, threads: threads)
+            let (matrix, unclassified) = Evaluator.confusion(after, clips: clips, labels: labels)
+            let report = FoldReport(
+                fold: fold.index, testSpeakers: fold.testSpeakers, validationSpeakers: Array(Set(validation.map { clips[$0].speaker })).sorted(),
+                trainingClips: trainIndices.count, bestEpoch: outcome.bestEpoch, temperature: outcome.model.header.calibration.temperature,
+                metrics: EvaluationMetrics(matrix), confusion: matrix,
+                eceBefore: Self.ece(before, clips: clips), eceAfter: Self.ece(after, clips: clips),
+                unclassified: unclassified, history: outcome.history)
+            completed.append(report)
+            predictions += after.map { p in
+                ReportedPrediction(path: clips[p.index].path, speaker: clips[p.index].speaker, fold: fold.index, truth: labels[clips[p.index].label],
+                                   predicted: p.predicted.map { labels[$0] }, probabilities: p.probabilities)
+            }
+            log(String(format: "fold %d: accuracy %.3f, UAR %.3f, macro-F1 %.3f, ECE %.3f → %.3f (T = %.2f), best epoch %d",
+                       fold.index + 1, report.metrics.accuracy, report.metrics.unweightedAverageRecall, report.metrics.macroF1,
+                       report.eceBefore, report.eceAfter, report.temperature, report.bestEpoch))
+            try save(run: fold.index + 1, state: nil)
+        }
+
+        // Final fit on every clip, for the median best epoch of the folds, with their median temperature.
+        var finalConfiguration = configuration
+        finalConfiguration.epochs = max(1, Self.median(completed.map { Double($0.bestEpoch) }).rounded().toInt)
+        log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
+        guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration) else { return nil }
+        var model = final.model
+        model.header.calibration.temperature = Float(Self.median(completed.map { Double($0.temperature) }))
+
+        var pooledMatrix = ConfusionMatrix(labels: labels)
+        for fold in completed { pooledMatrix.add(fold.confusion) }
+        let report = CrossValidationReport(
+            split: split, protocolDescription: protocolDescription, corpus: corpus.description, labels: labels, configuration: configuration,
+            folds: completed,
+            accuracy: MeanAndDeviation(completed.map(\.metrics.accuracy)),
+            unweightedAverageRecall: MeanAndDeviation(completed.map(\.metrics.unweightedAverageRecall)),
+            macroF1: MeanAndDeviation(completed.map(\.metrics.macroF1)),
+            confusion: pooledMatrix, pooled: EvaluationMetrics(pooledMatrix),
+            eceBefore: MeanAndDeviation(completed.map(\.eceBefore)).mean, eceAfter: MeanAndDeviation(completed.map(\.eceAfter)).mean,
+            predictions: predictions, trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
+            threads: threads, date: date, codeRevision: codeRevision)
+        model.header.provenance.metrics = [
+            "accuracy": report.accuracy.mean, "accuracyStd": report.accuracy.standardDeviation,
+            "uar": report.unweightedAverageRecall.mean, "uarStd": report.unweightedAverageRecall.standardDeviation,
+            "macroF1": report.macroF1.mean, "eceBefore": report.eceBefore, "eceAfter": report.eceAfter,
+        ]
+        return (report, model)
+    }
+
+    static func ece(_ predictions: [ClipPrediction], clips: [PreparedClip]) -> Double {
+        let scored = predictions.filter { $0.probabilities != nil }
+        return CalibrationMetrics.expectedCalibrationError(probabilities: scored.map { $0.probabilities! },
+                                                           truths: scored.map { clips[$0.index].label })
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 1 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
+
+extension Double {
+    var toInt: Int { Int(self) }
+}

@@ -1,0 +1,69 @@
+import EmoscopeCore
+
+/// Mean and standard deviation of a metric over folds.
+public struct MeanAndDeviation: Codable, Equatable, Sendable {
+    public var mean: Double
+    public var standardDeviation: Double
+
+    public init(_ values: [Double]) {
+        mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+        let variance = values.isEmpty ? 0 : values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        standardDeviation = variance.squareRoot()
+    }
+}
+
+/// One fold's evaluation on its test speakers.
+public struct FoldReport: Codable, Equatable, Sendable {
+    public var fold: Int
+    public var testSpeakers: [String]
+    public var validationSpeakers: [String]
+    public var trainingClips: Int
+    public var bestEpoch: Int
+    public var temperature: Float
+    public var metrics: EvaluationMetrics
+    public var confusion: ConfusionMatrix
+    /// Expected calibration error on the test speakers before and after temperature scaling.
+    public var eceBefore: Double
+    public var eceAfter: Double
+    /// Test clips the classifier declined (no speech / too short): left out of the metrics.
+    public var unclassified: Int
+    public var history: [EpochRecord]
+}
+
+/// One test clip's prediction, for the Review screen.
+public struct ReportedPrediction: Codable, Equatable, Sendable {
+    public var path: String
+    public var speaker: String
+    public var fold: Int
+    public var truth: String
+    /// Predicted label; nil when the clip was not classified.
+    public var predicted: String?
+    /// Calibrated probabilities in label order.
+    public var probabilities: [Float]?
+}
+
+/// Everything `emoscope-train` measured: written as JSON beside the model.
+public struct CrossValidationReport: Codable, Equatable, Sendable {
+    /// "speaker-independent" (no speaker in both training and test) or "random" (speakers shared).
+    public var split: SplitProtocol
+    /// The protocol in words, e.g. "speaker-independent 6-fold cross-validation (folds by actor)".
+    public var protocolDescription: String
+    public var corpus: String
+    public var labels: [String]
+    public var configuration: TrainingConfiguration
+    public var folds: [FoldReport]
+    public var accuracy: MeanAndDeviation
+    public var unweightedAverageRecall: MeanAndDeviation
+    public var macroF1: MeanAndDeviation
+    /// Confusion matrix summed over folds, and the metrics of that pooled matrix.
+    public var confusion: ConfusionMatrix
+    public var pooled: EvaluationMetrics
+    public var eceBefore: Double
+    public var eceAfter: Double
+    public var predictions: [ReportedPrediction]
+    public var trainingSeconds: Double
+    public var examplesPerSecond: Double
+    public var threads: Int
+    public var date: String
+    public var codeRevision: String
+}

@@ -1,0 +1,161 @@
+import EmoscopeCore
+import Foundation
+
+/// One epoch's numbers.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var loss: Double
+    public var learningRate: Float
+    /// Validation UAR, accuracy and NLL (0 without validation speakers).
+    public var validationUAR: Double
+    public var validationAccuracy: Double
+    public var validationLoss: Double
+    public var seconds: Double
+    public var examplesPerSecond: Double
+}
+
+/// Where one training run stands at an epoch's end: enough to resume exactly.
+public struct FoldState: Codable, Equatable, Sendable {
+    public var epochsDone: Int
+    public var parameters: TensorMap
+    public var optimizer: AdamW
+    public var best: TensorMap
+    public var bestEpoch: Int
+    /// Validation UAR, then −NLL, of the best epoch (compared in that order).
+    public var bestScore: [Double]
+    public var history: [EpochRecord]
+}
+
+/// The result of one training run.
+public struct TrainingOutcome: Sendable {
+    /// The best epoch's weights; temperature fitted on the validation speakers when there are any.
+    public var model: EmotionModel
+    public var bestEpoch: Int
+    public var history: [EpochRecord]
+    /// Validation predictions with the fitted temperature.
+    public var validation: [ClipPrediction]
+}
+
+/// Trains one network on some clips, validating on held-out speakers after every epoch.
+public final class FoldTrainer {
+    public let configuration: TrainingConfiguration
+    let clips: [PreparedClip]
+    let train: [Int]
+    let validation: [Int]
+    let threads: Int
+    /// Seed of this run (the configuration's seed mixed with the fold).
+    let runSeed: UInt64
+    /// The starting model: header (with normalisation) and initial weights.
+    public let initialModel: EmotionModel
+
+    public init(configuration: TrainingConfiguration, labels: [String], clips: [PreparedClip], train: [Int], validation: [Int],
+                run: Int, threads: Int, provenance: ModelHeader.Provenance) throws {
+        self.configuration = configuration
+        self.clips = clips
+        self.train = train
+        self.validation = validation
+        self.threads = max(1, threads)
+        runSeed = mix(configuration.seed, UInt64(run))
+        let normalization = CorpusPreparation.normalization(of: clips, indices: train, features: configuration.features)
+        let header = configuration.header(labels: labels, normalization: normalization, provenance: provenance)
+        initialModel = try EmotionModel.initialized(header: header, seed: runSeed)
+    }
+
+    /// Trains from the start or from `state`. After every epoch `onEpoch` receives its record
+    /// and the state to checkpoint. Returns nil when `shouldStop` asks to stop (the last
+    /// state passed to `onEpoch` resumes it).
+    public func run(from state: FoldState?, onEpoch: (EpochRecord, FoldState) throws -> Void,
+                    shouldStop: () -> Bool) throws -> TrainingOutcome? {
+        let c = configuration
+        let classes = initialModel.header.labels.count
+        let network = TrainableNetwork(model: initialModel, threads: threads)
+        var optimizer = AdamW(weightDecay: c.weightDecay)
+        var best = TensorMap(initialModel.tensors), bestEpoch = 0, bestScore = [-Double.infinity, -Double.infinity]
+        var history: [EpochRecord] = []
+        var firstEpoch = 0
+        if let state {
+            network.parameters = state.parameters.tensors
+            optimizer = state.optimizer
+            (best, bestEpoch, bestScore, history, firstEpoch) = (state.best, state.bestEpoch, state.bestScore, state.history, state.epochsDone)
+        }
+        let batches = (train.count + c.batchSize - 1) / c.batchSize
+        let schedule = LearningRateSchedule(peak: c.peakLearningRate, warmupSteps: c.warmupEpochs * batches, totalSteps: c.epochs * batches)
+        let classWeights = c.balanceClasses
+            ? CrossEntropy.balancedClassWeights(labels: train.map { clips[$0].label }, classes: classes)
+            : [Float](repeating: 1, count: classes)
+        let builders = (0..<threads).map { _ in ExampleBuilder(header: initialModel.header, settings: c.augmentation) }
+
+        for epoch in firstEpoch..<c.epochs {
+            let start = Date()
+            var order = train
+            var shuffler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), 0x5EED))
+            order.shuffle(using: &shuffler)
+            var lossSum = 0.0
+            for batch in 0..<batches {
+                if shouldStop() { return nil }
+                let members = Array(order[(batch * c.batchSize)..<min(order.count, (batch + 1) * c.batchSize)])
+                var examples = [(input: [Float], width: Int)](repeating: ([], 0), count: members.count)
+                examples.withUnsafeMutableBufferPointer { buffer in
+                    let shared = SharedPointer(base: buffer.baseAddress!)
+                    forEachChunk(members.count, chunks: threads) { chunk, range in
+                        for j in range {
+                            var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
+                            shared.base[j] = builders[chunk].example(clips[members[j]], generator: &generator)
+                        }
+                    }
+                }
+                let logits = network.forward(examples.map(\.input), widths: examples.map(\.width), training: true,
+                                             seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xD509))
+                let targets = members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) }
+                let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: targets, weights: members.map { classWeights[clips[$0].label] })
+                lossSum += loss
+                network.backward(gradients)
+                optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
+                                 learningRate: schedule.rate(at: epoch * batches + batch))
+            }
+            var record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(batches), learningRate: schedule.rate(at: (epoch + 1) * batches - 1),
+                                     validationUAR: 0, validationAccuracy: 0, validationLoss: 0, seconds: 0, examplesPerSecond: 0)
+            var score = [Double(epoch), 0]  // without validation speakers the last epoch is the best
+            if !validation.isEmpty {
+                let predictions = Evaluator.predict(network.model(basedOn: initialModel), clips: clips, indices: validation, threads: threads)
+                let metrics = EvaluationMetrics(Evaluator.confusion(predictions, clips: clips, labels: initialModel.header.labels).matrix)
+                record.validationUAR = metrics.unweightedAverageRecall
+                record.validationAccuracy = metrics.accuracy
+                record.validationLoss = Evaluator.negativeLogLikelihood(predictions, clips: clips)
+                score = [record.validationUAR, -record.validationLoss]
+            }
+            record.seconds = Date().timeIntervalSince(start)
+            record.examplesPerSecond = Double(train.count) / record.seconds
+            history.append(record)
+            if score.lexicographicallyPrecedes(bestScore) == false && score != bestScore {
+                (best, bestEpoch, bestScore) = (TensorMap(network.parameters), epoch + 1, score)
+            }
+            let state = FoldState(epochsDone: epoch + 1, parameters: TensorMap(network.parameters), optimizer: optimizer,
+                                  best: best, bestEpoch: bestEpoch, bestScore: bestScore, history: history)
+            try onEpoch(record, state)
+            if !validation.isEmpty && epoch + 1 - bestEpoch >= c.patience { break }
+        }
+
+        var model = initialModel
+        model.tensors = best.tensors
+        var validationPredictions: [ClipPrediction] = []
+        if !validation.isEmpty {
+            let uncalibrated = Evaluator.predict(model, clips: clips, indices: validation, threads: threads)
+            model.header.calibration.temperature = CalibrationMetrics.fitTemperature(
+                logits: Evaluator.logits(uncalibrated), truths: Evaluator.truths(uncalibrated, clips: clips))
+            validationPredictions = Evaluator.predict(model, clips: clips, indices: validation, threads: threads)
+        }
+        return TrainingOutcome(model: model, bestEpoch: bestEpoch, history: history, validation: validationPredictions)
+    }
+}
+
+/// Mixes seeds and indices into one seed (SplitMix64 finaliser on a running combination).
+func mix(_ values: UInt64...) -> UInt64 {
+    var state: UInt64 = 0x243F_6A88_85A3_08D3
+    for value in values {
+        state = (state ^ value) &* 0x9E37_79B9_7F4A_7C15
+        state ^= state >> 29
+    }
+    var generator = SeededGenerator(seed: state)
+    return generator.next()
+}

@@ -1,0 +1,100 @@
+import EmoscopeAudio
+import EmoscopeCore
+import Foundation
+
+/// A clip decoded for training: samples at the model's rate and the span the classifier analyses.
+public struct PreparedClip: Sendable {
+    public var path: String
+    public var label: Int
+    public var speaker: String
+    public var samples: [Float]
+    public var span: Range<Int>
+}
+
+/// Decodes every clip of a corpus once (in parallel) and finds its speech span.
+public enum CorpusPreparation {
+    /// The decoded clips in corpus order; throws the first decoding error, naming the file.
+    public static func prepare(_ corpus: LabelledCorpus, features: FeatureSettings, minimumSamples: Int, threads: Int) throws -> [PreparedClip] {
+        var results = [Result<PreparedClip, AudioError>?](repeating: nil, count: corpus.clips.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedPointer(base: buffer.baseAddress!)
+            forEachChunk(corpus.clips.count, chunks: threads) { _, range in
+                let decoder = AudioDecoder(targetRate: features.sampleRate)
+                let extractor = try! FeatureExtractor(settings: features)
+                for index in range {
+                    let clip = corpus.clips[index]
+                    shared.base[index] = Result { () throws(AudioError) -> PreparedClip in
+                        let audio = try decoder.decode(path: clip.path)
+                        let activity = VoiceActivity(rms: extractor.rms(audio.samples), settings: features)
+                        let span = EmotionClassifier.speechSpan(activity, sampleCount: audio.samples.count, settings: features,
+                                                                minimumSamples: minimumSamples)
+                        return PreparedClip(path: clip.path, label: clip.label, speaker: clip.speaker, samples: audio.samples, span: span)
+                    }
+                }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+
+    /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans.
+    public static func normalization(of clips: [PreparedClip], indices: [Int], features: FeatureSettings) -> ModelHeader.Normalization {
+        let extractor = try! FeatureExtractor(settings: features)
+        let bands = features.melBands
+        var sums = [Double](repeating: 0, count: bands), squares = sums
+        var frames = 0
+        for index in indices {
+            let clip = clips[index]
+            let logMel = extractor.logMelSpectrogram(Array(clip.samples[clip.span]))
+            for frame in 0..<logMel.frameCount {
+                for band in 0..<bands {
+                    let v = Double(logMel[frame, band])
+                    sums[band] += v
+                    squares[band] += v * v
+                }
+            }
+            frames += logMel.frameCount
+        }
+        let n = Double(max(1, frames))
+        let means = sums.map { $0 / n }
+        let deviations = (0..<bands).map { max(1e-3, (squares[$0] / n - means[$0] * means[$0]).squareRoot()) }
+        return .init(mean: means.map { Float($0) }, standardDeviation: deviations.map { Float($0) })
+    }
+}
+
+/// Builds network inputs from clips: crop and augment the waveform, compute the log-mel with
+/// the app's own feature code, standardise, transpose to band-major, mask.
+final class ExampleBuilder {
+    let header: ModelHeader
+    let settings: AugmentationSettings
+    private let extractor: FeatureExtractor
+    private var logMel: FeatureMatrix
+
+    init(header: ModelHeader, settings: AugmentationSettings) {
+        self.header = header
+        self.settings = settings
+        extractor = try! FeatureExtractor(settings: header.features)
+        logMel = FeatureMatrix(frameCount: 0, featureCount: header.features.melBands)
+    }
+
+    /// One augmented example of `clip`: the input and its width in frames.
+    func example(_ clip: PreparedClip, generator: inout SeededGenerator) -> (input: [Float], width: Int) {
+        let wave = Augmenter.waveform(clip.samples, span: clip.span, maximumSamples: header.windowSamples,
+                                      sampleRate: header.features.sampleRate, settings: settings, generator: &generator)
+        var input = standardised(wave)
+        Augmenter.maskSpectrogram(&input, bands: header.features.melBands, frames: logMel.frameCount, settings: settings, generator: &generator)
+        return (input, logMel.frameCount)
+    }
+
+    /// Log-mel of `wave`, standardised per band and transposed to `bands × frames`.
+    func standardised(_ wave: [Float]) -> [Float] {
+        wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
+        let (frames, bands) = (logMel.frameCount, logMel.featureCount)
+        let mean = header.normalization.mean, deviation = header.normalization.standardDeviation
+        var input = [Float](repeating: 0, count: frames * bands)
+        for band in 0..<bands {
+            let inverse = 1 / deviation[band]
+            for frame in 0..<frames { input[band * frames + frame] = (logMel[frame, band] - mean[band]) * inverse }
+        }
+        return input
+    }
+}

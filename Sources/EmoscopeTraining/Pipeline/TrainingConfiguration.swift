@@ -1,0 +1,77 @@
+import EmoscopeCore
+import Foundation
+
+/// Everything that decides a training run; stored in reports and checkpoints.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    public var architecture: [LayerSpec]
+    public var features: FeatureSettings
+    public var input: ModelHeader.Input
+    public var epochs: Int
+    public var batchSize: Int
+    public var peakLearningRate: Float
+    public var warmupEpochs: Int
+    public var weightDecay: Float
+    public var labelSmoothing: Float
+    /// Weight the loss by inverse class frequency.
+    public var balanceClasses: Bool
+    /// Stop when validation UAR has not improved for this many epochs.
+    public var patience: Int
+    /// Fraction of the training speakers held out for early stopping and calibration.
+    public var validationFraction: Double
+    public var augmentation: AugmentationSettings
+    public var seed: UInt64
+
+    /// The default recipe: a compact CNN (four 3×3 conv blocks of 16/32/64/96 channels, the
+    /// first with a time stride of 2; batch norm; mean+std pooling over time; two dense layers).
+    public static func standard(labels: Int, seed: UInt64 = 1) -> TrainingConfiguration {
+        func conv(_ out: Int, stride: Size2 = Size2(1, 1)) -> LayerSpec {
+            .conv2d(outChannels: out, kernel: Size2(3, 3), stride: stride, padding: Size2(1, 1), dilation: Size2(1, 1))
+        }
+        let pool = LayerSpec.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2))
+        return TrainingConfiguration(
+            architecture: [
+                conv(16, stride: Size2(1, 2)), .batchNorm(epsilon: 1e-5), .relu, pool,
+                conv(32), .batchNorm(epsilon: 1e-5), .relu, pool,
+                conv(64), .batchNorm(epsilon: 1e-5), .relu, pool,
+                conv(96), .batchNorm(epsilon: 1e-5), .relu,
+                .globalPool(.meanStd), .dropout(rate: 0.3), .dense(outFeatures: 64), .relu, .dropout(rate: 0.2),
+                .dense(outFeatures: labels),
+            ],
+            features: FeatureSettings(), input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
+            epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
+            balanceClasses: true, patience: 12, validationFraction: 0.15, augmentation: AugmentationSettings(), seed: seed)
+    }
+
+    /// A model header for these settings with `labels` and `normalization`.
+    public func header(labels: [String], normalization: ModelHeader.Normalization, provenance: ModelHeader.Provenance) -> ModelHeader {
+        ModelHeader(labels: labels, features: features, input: input, normalization: normalization, architecture: architecture,
+                    calibration: .init(temperature: 1), tensors: [], provenance: provenance)
+    }
+}
+
+/// Named tensors stored compactly (float32 bit patterns as base64) in JSON checkpoints.
+public struct TensorMap: Codable, Equatable, Sendable {
+    public var tensors: [String: [Float]]
+
+    public init(_ tensors: [String: [Float]]) { self.tensors = tensors }
+
+    public init(from decoder: any Decoder) throws {
+        let encoded = try decoder.singleValueContainer().decode([String: Data].self)
+        tensors = encoded.mapValues { data in
+            let bytes = [UInt8](data)
+            return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+                Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(tensors.mapValues { values in
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(values.count * 4)
+            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            return Data(bytes)
+        })
+    }
+}

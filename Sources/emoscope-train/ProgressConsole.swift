@@ -1,0 +1,40 @@
+import EmoscopeTraining
+import Foundation
+
+/// Training progress on stderr: one redrawn bar on a terminal, one line per epoch otherwise.
+final class ProgressConsole {
+    let runs: Int
+    let interactive = isatty(2) != 0
+    private var started = Date()
+    private var epochsSeen = 0
+
+    init(runs: Int) { self.runs = runs }
+
+    func line(_ text: String) {
+        write((interactive ? "\r\u{1B}[K" : "") + text + "\n")
+    }
+
+    func epoch(run: Int, epochs: Int, record: TrainingRecordView) {
+        epochsSeen += 1
+        let perEpoch = Date().timeIntervalSince(started) / Double(epochsSeen)
+        let remaining = Double(max(0, runs - run - 1) * epochs + max(0, epochs - record.epoch)) * perEpoch
+        let label = run == runs - 1 ? "final fit" : "fold \(run + 1)/\(runs - 1)"
+        let width = 20, filled = Int(Double(width) * Double(record.epoch) / Double(max(1, epochs)))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let validation = record.validationLoss > 0 ? String(format: " val UAR %.3f", record.validationUAR) : ""
+        let text = String(format: "%@ epoch %d/%d %@ loss %.3f%@ · %.0f ex/s · ETA ≤ %@", label, record.epoch, epochs, bar,
+                          record.loss, validation, record.examplesPerSecond, Self.clock(remaining))
+        write(interactive ? "\r\u{1B}[K" + text : text + "\n")
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+typealias TrainingRecordView = EpochRecord

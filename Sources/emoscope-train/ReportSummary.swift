@@ -1,0 +1,45 @@
+import EmoscopeCore
+import EmoscopeTraining
+import Foundation
+
+/// The short, human-readable summary written beside the JSON report.
+enum ReportSummary {
+    static func text(_ report: CrossValidationReport) -> String {
+        func f(_ value: Double) -> String { String(format: "%.3f", value) }
+        func pm(_ value: MeanAndDeviation) -> String { "\(f(value.mean)) ± \(f(value.standardDeviation))" }
+        var lines = [
+            "Emoscope training report (\(report.date), code \(report.codeRevision))",
+            "Corpus:   \(report.corpus)",
+            "Protocol: \(report.protocolDescription)",
+            "",
+            "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after  T     best epoch",
+        ]
+        for fold in report.folds {
+            let speakers = fold.testSpeakers.joined(separator: " ").padding(toLength: 38, withPad: " ", startingAt: 0)
+            lines.append(String(format: "%-5d %@ %@     %@  %@     %@ → %@       %.2f  %d", fold.fold + 1, speakers, f(fold.metrics.accuracy),
+                                f(fold.metrics.unweightedAverageRecall), f(fold.metrics.macroF1), f(fold.eceBefore), f(fold.eceAfter),
+                                fold.temperature, fold.bestEpoch))
+        }
+        lines += [
+            "",
+            "mean ± std over folds: accuracy \(pm(report.accuracy)), UAR \(pm(report.unweightedAverageRecall)), macro-F1 \(pm(report.macroF1))",
+            "calibration (mean ECE over folds): \(f(report.eceBefore)) before, \(f(report.eceAfter)) after temperature scaling",
+            "",
+            "confusion matrix summed over folds (rows: true, columns: predicted):",
+            "            " + report.labels.map { String($0.prefix(6)).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(),
+        ]
+        for (row, label) in report.labels.enumerated() {
+            lines.append(label.padding(toLength: 12, withPad: " ", startingAt: 0)
+                         + report.confusion.counts[row].map { String($0).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined())
+        }
+        lines += ["", "per class (pooled): precision / recall / F1 / support"]
+        for metric in report.pooled.perClass {
+            lines.append("  " + metric.label.padding(toLength: 10, withPad: " ", startingAt: 0)
+                         + [metric.precision, metric.recall, metric.f1].map { $0.map(f) ?? "  —  " }.joined(separator: "  ")
+                         + "  \(metric.support)")
+        }
+        lines.append("")
+        lines.append(String(format: "training time %.0f s on %d threads, %.0f examples/s", report.trainingSeconds, report.threads, report.examplesPerSecond))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,80 @@
+import EmoscopeAudio
+import EmoscopeCore
+import EmoscopeTestSupport
+import EmoscopeTraining
+import Foundation
+import Testing
+
+/// Whole training runs on a small generated corpus.
+@Suite("training", .serialized)
+struct TrainingTests {
+    static func setUp(_ folder: TemporaryDirectory) throws -> (LabelledCorpus, [PreparedClip], TrainingConfiguration) {
+        let manifest = try SyntheticCorpus.write(into: folder) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+        let corpus = try CorpusLoader.load(manifest, format: .manifest, labels: SyntheticCorpus.labels)
+        var configuration = TrainingConfiguration.standard(labels: 3, seed: 3)
+        let recipe = SyntheticCorpus.configuration()
+        configuration.architecture = recipe.architecture
+        configuration.epochs = recipe.epochs
+        configuration.batchSize = 8
+        configuration.patience = 20
+        configuration.validationFraction = 0.34
+        let clips = try CorpusPreparation.prepare(corpus, features: configuration.features, minimumSamples: 8_000, threads: 2)
+        return (corpus, clips, configuration)
+    }
+
+    static func crossValidation(_ corpus: LabelledCorpus, _ clips: [PreparedClip], _ configuration: TrainingConfiguration) throws -> CrossValidation {
+        CrossValidation(configuration: configuration, corpus: corpus, clips: clips, folds: try FoldPlanner.speakerFolds(corpus, k: 2),
+                        split: .speakerIndependent, protocolDescription: "speaker-independent 2-fold", threads: 2,
+                        codeRevision: "test", date: "2026-11-21")
+    }
+
+    @Test func aTinyRunBeatsChanceOnUnseenSpeakers() throws {
+        let folder = TemporaryDirectory()
+        let (corpus, clips, configuration) = try Self.setUp(folder)
+        let (report, model) = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
+        #expect(report.folds.count == 2)
+        for fold in report.folds {
+            // Speaker independence: no test speaker trained on or used for validation.
+            let trainedSpeakers = Set(corpus.clips.filter { !fold.testSpeakers.contains($0.speaker) }.map(\.speaker))
+            #expect(Set(fold.testSpeakers).isDisjoint(with: fold.validationSpeakers))
+            #expect(!trainedSpeakers.isEmpty)
+            #expect(fold.metrics.count == 36)
+        }
+        // Chance is 1/3 on three balanced classes.
+        #expect(report.unweightedAverageRecall.mean > 0.6, "UAR \(report.unweightedAverageRecall.mean)")
+        #expect(report.predictions.count == 72)
+        #expect(model.header.labels == SyntheticCorpus.labels)
+        #expect(model.header.provenance.metrics["uar"] == report.unweightedAverageRecall.mean)
+        // The written model loads and classifies like the app does.
+        let path = folder.path("model.emomodel")
+        try ModelStore.save(model, to: path)
+        let loaded = try ModelStore.load(path: path)
+        let result = try EmotionClassifier(model: loaded).classify(clips[0].samples)
+        #expect(result.status == .classified)
+    }
+
+    @Test func resumingAfterAnInterruptionGivesTheSameResult() throws {
+        let folder = TemporaryDirectory()
+        var (corpus, clips, configuration) = try Self.setUp(folder)
+        configuration.epochs = 4
+        let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
+
+        let checkpointPath = folder.path("run.checkpoint")
+        let first = try Self.crossValidation(corpus, clips, configuration)
+        var epochs = 0
+        first.progress = { _, _, _, _ in epochs += 1 }
+        // Stop in the middle of the second fold (after 6 epochs: 4 in fold 1, 2 in fold 2).
+        let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs >= 6 })
+        #expect(stopped == nil)
+        let checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: Data(contentsOf: URL(fileURLWithPath: checkpointPath)))
+        #expect(checkpoint.completedFolds.count == 1 && checkpoint.currentRun == 1 && checkpoint.state?.epochsDone == 2)
+
+        let resumed = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { false }))
+        #expect(resumed.model.tensors == uninterrupted.model.tensors)
+        #expect(resumed.model.header.calibration == uninterrupted.model.header.calibration)
+        #expect(resumed.report.predictions == uninterrupted.report.predictions)
+        #expect(resumed.report.folds.map(\.metrics) == uninterrupted.report.folds.map(\.metrics))
+    }
+}

@@ -1,0 +1,57 @@
+import EmoscopeAudio
+import EmoscopeCore
+import EmoscopeTestSupport
+import Foundation
+import Testing
+
+/// `emoscope-train` run as a user runs it.
+@Suite("emoscope-train")
+struct TrainCommandTests {
+    let trainer = ProcessRunner.product("emoscope-train")
+    let emoscope = ProcessRunner.product("emoscope")
+
+    @Test func trainsEvaluatesAndWritesAModelTheAppLoads() throws {
+        let folder = TemporaryDirectory()
+        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 3) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+        let model = folder.path("synthetic.emomodel")
+        let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "2",
+                                            "--batch-size", "8", "--output", model])
+        #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
+        #expect(result.stdout.contains("speaker-independent 2-fold cross-validation"))
+        #expect(result.stdout.contains("mean ± std over folds: accuracy"))
+        #expect(result.stderr.contains("fold 1/2 epoch 1/2") && result.stderr.contains("ETA"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("synthetic.report.json")))) as! [String: Any]
+        #expect(report["split"] as? String == "speaker-independent")
+        #expect((report["folds"] as? [Any])?.count == 2)
+        #expect((report["predictions"] as? [Any])?.count == 36)
+        #expect(FileManager.default.fileExists(atPath: folder.path("synthetic.report.txt")))
+        #expect(!FileManager.default.fileExists(atPath: model + ".checkpoint"), "the checkpoint is removed after success")
+        let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
+        #expect(classify.status == 0)
+        #expect(classify.stdout.hasPrefix("path,duration,status,label,confidence,low,middle,high"))
+
+        let random = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--split", "random", "--epochs", "1",
+                                            "--batch-size", "8", "--output", folder.path("random.emomodel")])
+        #expect(random.status == 0)
+        #expect(random.stdout.contains("RANDOM 80/20 split (speakers shared"))
+    }
+
+    @Test func corpusProblemsAreReportedBeforeTraining() throws {
+        let folder = TemporaryDirectory()
+        try AudioFileWriter.write(Signals.speechLike(frequency: 150, seconds: 1), sampleRate: 16_000, to: folder.path("a.wav"), format: .wav16)
+        let missing = folder.path("missing.csv")
+        try "path,label,speaker\na.wav,angry,x\nb.wav,sad,y\n".write(toFile: missing, atomically: true, encoding: .utf8)
+        let result = try ProcessRunner.run([trainer, missing, "--output", folder.path("m.emomodel")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("missing.csv") && result.stderr.contains("line 3") && result.stderr.contains("b.wav"), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("decoding"), "nothing was decoded")
+
+        let unknown = folder.path("unknown.csv")
+        try "a.wav,angy,x\n".write(toFile: unknown, atomically: true, encoding: .utf8)
+        let second = try ProcessRunner.run([trainer, unknown, "--output", folder.path("m.emomodel")])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("angy") && second.stderr.contains("line 1") && second.stderr.contains("angry"), "stderr: \(second.stderr)")
+    }
+}
