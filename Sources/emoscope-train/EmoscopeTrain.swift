@@ -167,3 +167,5 @@ struct EmoscopeTrain: ParsableCommand {
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+extension CorpusFormat: ExpressibleByArgument {}

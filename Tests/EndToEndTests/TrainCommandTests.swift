@@ -45,13 +45,13 @@ struct TrainCommandTests {
         try "path,label,speaker\na.wav,angry,x\nb.wav,sad,y\n".write(toFile: missing, atomically: true, encoding: .utf8)
         let result = try ProcessRunner.run([trainer, missing, "--output", folder.path("m.emomodel")])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("missing.csv") && result.stderr.contains("line 3") && result.stderr.contains("b.wav"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("missing.csv:3: no such file") && result.stderr.contains("b.wav"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("decoding"), "nothing was decoded")
 
         let unknown = folder.path("unknown.csv")
         try "a.wav,angy,x\n".write(toFile: unknown, atomically: true, encoding: .utf8)
         let second = try ProcessRunner.run([trainer, unknown, "--output", folder.path("m.emomodel")])
         #expect(second.status == 2)
-        #expect(second.stderr.contains("angy") && second.stderr.contains("line 1") && second.stderr.contains("angry"), "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("unknown.csv:1: unknown label \"angy\"") && second.stderr.contains("angry"), "stderr: \(second.stderr)")
     }
 }

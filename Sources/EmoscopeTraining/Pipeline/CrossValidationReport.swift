@@ -6,8 +6,9 @@ public struct MeanAndDeviation: Codable, Equatable, Sendable {
     public var standardDeviation: Double
 
     public init(_ values: [Double]) {
-        mean = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
-        let variance = values.isEmpty ? 0 : values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        let average = values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+        let variance = values.isEmpty ? 0 : values.reduce(0) { $0 + ($1 - average) * ($1 - average) } / Double(values.count)
+        mean = average
         standardDeviation = variance.squareRoot()
     }
 }
