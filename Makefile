@@ -4,7 +4,9 @@ PREFIX     ?= /usr/local
 DEMO_CLIP  := Assets/demo/03-01-05-02-01-01-01.flac
 RELEASE    := .build/release
 
-.PHONY: all deps build run test bench install uninstall clean reference-fixtures
+.PHONY: all deps build run test bench model install uninstall clean reference-fixtures
+
+RAVDESS    ?= ../shared/datasets/ravdess-speech-16k
 
 all: build
 
@@ -30,6 +32,13 @@ bench: deps
 	$(SWIFT) build -c release --product emoscope
 	$(SWIFT) build -c release --product emoscope-bench
 	$(RELEASE)/emoscope-bench $(if $(CORPUS),--corpus $(CORPUS))
+
+## Retrain the default model and its cross-validation report from RAVDESS (6 speaker-independent folds + final fit).
+model: deps
+	$(SWIFT) build -c release --product emoscope-train
+	EMOSCOPE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 \
+	  --output Assets/default.emomodel --report Assets/default.report.json $(if $(RESUME),--resume)
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emoscope

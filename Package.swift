@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "Emoscope",
     products: [
+        .library(name: "EmoscopeTraining", targets: ["EmoscopeTraining"]),
         .executable(name: "emoscope", targets: ["emoscope"]),
         .executable(name: "emoscope-train", targets: ["emoscope-train"]),
         .library(name: "EmoscopeCore", targets: ["EmoscopeCore"]),

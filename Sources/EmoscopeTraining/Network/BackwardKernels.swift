@@ -8,19 +8,27 @@ enum BackwardKernels {
         let (height, width) = (shape.height, shape.width)
         let out = window.outputSize(height: height, width: width)
         let positions = out.height * out.width
+        let (sw, pw, dw) = (window.stride.width, window.padding.width, window.dilation.width)
         var row = columns
         for channel in 0..<shape.channels {
             let plane = inputGradient + channel * height * width
             for i in 0..<window.kernel.height {
                 for j in 0..<window.kernel.width {
-                    for oy in 0..<out.height {
-                        let y = oy * window.stride.height - window.padding.height + i * window.dilation.height
-                        guard y >= 0 && y < height else { continue }
-                        let source = row + oy * out.width
-                        let target = plane + y * width
-                        for ox in 0..<out.width {
-                            let x = ox * window.stride.width - window.padding.width + j * window.dilation.width
-                            if x >= 0 && x < width { target[x] += source[ox] }
+                    // Output columns whose input x = ox·sw + offset falls inside [0, width), as in im2col.
+                    let offset = j * dw - pw
+                    let firstX = offset >= 0 ? 0 : (-offset + sw - 1) / sw
+                    let lastX = min(out.width, (width - offset + sw - 1) / sw)
+                    if firstX < lastX {
+                        for oy in 0..<out.height {
+                            let y = oy * window.stride.height - window.padding.height + i * window.dilation.height
+                            guard y >= 0 && y < height else { continue }
+                            let source = row + oy * out.width
+                            let target = plane + y * width + offset
+                            if sw == 1 {
+                                for ox in firstX..<lastX { target[ox] += source[ox] }
+                            } else {
+                                for ox in firstX..<lastX { target[ox * sw] += source[ox] }
+                            }
                         }
                     }
                     row += positions
@@ -35,6 +43,26 @@ enum BackwardKernels {
                      outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
         let out = Kernels.Window(kernel: kernel, stride: stride).outputSize(height: shape.height, width: shape.width)
         let share = 1 / Float(kernel.height * kernel.width)
+        if useMax && kernel == Size2(2, 2) && stride == Size2(2, 2) {
+            let w = shape.width
+            for channel in 0..<shape.channels {
+                let plane = input + channel * shape.height * w
+                let gradientPlane = inputGradient + channel * shape.height * w
+                let upstream = outputGradient + channel * out.height * out.width
+                for oy in 0..<out.height {
+                    for ox in 0..<out.width {
+                        let origin = 2 * oy * w + 2 * ox
+                        // First maximum in row-major order, as the general path picks it.
+                        var best = origin
+                        if plane[origin + 1] > plane[best] { best = origin + 1 }
+                        if plane[origin + w] > plane[best] { best = origin + w }
+                        if plane[origin + w + 1] > plane[best] { best = origin + w + 1 }
+                        gradientPlane[best] += upstream[oy * out.width + ox]
+                    }
+                }
+            }
+            return
+        }
         for channel in 0..<shape.channels {
             let plane = input + channel * shape.height * shape.width
             let gradientPlane = inputGradient + channel * shape.height * shape.width

@@ -81,7 +81,11 @@ public final class TrainableNetwork {
             case .batchNorm(let epsilon):
                 current = batchNormForward(index, current, shapes, epsilon: epsilon, training: training)
             case .relu:
-                current = current.map { $0.map { max(0, $0) } }
+                current = current.map { x in
+                    var y = x
+                    y.withUnsafeMutableBufferPointer { Kernels.relu($0.baseAddress!, count: $0.count) }
+                    return y
+                }
             case .maxPool(let kernel, let stride), .avgPool(let kernel, let stride):
                 let isMax: Bool = if case .maxPool = layer { true } else { false }
                 let window = Kernels.Window(kernel: kernel, stride: stride)
@@ -114,7 +118,7 @@ public final class TrainableNetwork {
                 let keep = 1 - rate, scale = 1 / keep
                 let masks = current.map { x in x.map { _ in generator.nextUniform() < keep ? scale : 0 } }
                 dropoutMasks[index] = masks
-                current = zip(current, masks).map { zip($0, $1).map(*) }
+                current = zip(current, masks).map(Self.multiply)
             }
         }
         return current
@@ -139,7 +143,15 @@ public final class TrainableNetwork {
             case .batchNorm:
                 upstream = batchNormBackward(index, shapes, upstream)
             case .relu:
-                upstream = zip(inputs, upstream).map { x, g in zip(x, g).map { $0 > 0 ? $1 : 0 } }
+                upstream = zip(inputs, upstream).map { x, g in
+                    var dx = g
+                    x.withUnsafeBufferPointer { x in
+                        dx.withUnsafeMutableBufferPointer { d in
+                            for k in 0..<d.count where x[k] <= 0 { d[k] = 0 }
+                        }
+                    }
+                    return dx
+                }
             case .maxPool(let kernel, let stride), .avgPool(let kernel, let stride):
                 let isMax: Bool = if case .maxPool = layers[index] { true } else { false }
                 upstream = (0..<inputs.count).map { i in
@@ -159,7 +171,7 @@ public final class TrainableNetwork {
             case .dense(let out):
                 upstream = denseBackward(name, inputs, upstream, inFeatures: shapes[0].count, outFeatures: out)
             case .dropout:
-                if let masks = dropoutMasks[index] { upstream = zip(upstream, masks).map { zip($0, $1).map(*) } }
+                if let masks = dropoutMasks[index] { upstream = zip(upstream, masks).map(Self.multiply) }
             }
         }
         return inputGradient ? upstream : nil
@@ -246,30 +258,54 @@ public final class TrainableNetwork {
         return inputGradients
     }
 
+    /// Per-channel (Σx, Σx²) of each sample, as doubles from float partial sums over each plane.
+    private func channelSums(_ inputs: [[Float]], _ shapes: [ActivationShape], _ other: [[Float]]? = nil) -> [[Double]] {
+        let channels = shapes[0].channels
+        var partials = [[Double]](repeating: [], count: inputs.count)
+        partials.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedPointer(base: buffer.baseAddress!)
+            forEachChunk(inputs.count, chunks: threads) { _, range in
+                for i in range {
+                    let plane = shapes[i].height * shapes[i].width
+                    var sums = [Double](repeating: 0, count: 2 * channels)
+                    inputs[i].withUnsafeBufferPointer { x in
+                        for c in 0..<channels {
+                            let p = x.baseAddress! + c * plane
+                            var a: Float = 0, b: Float = 0
+                            if let other {
+                                other[i].withUnsafeBufferPointer { y in
+                                    let q = y.baseAddress! + c * plane
+                                    for k in 0..<plane { a += p[k]; b += p[k] * q[k] }
+                                }
+                            } else {
+                                for k in 0..<plane { a += p[k]; b += p[k] * p[k] }
+                            }
+                            sums[c] = Double(a)
+                            sums[channels + c] = Double(b)
+                        }
+                    }
+                    shared.base[i] = sums
+                }
+            }
+        }
+        return partials
+    }
+
     private func batchNormForward(_ index: Int, _ inputs: [[Float]], _ shapes: [ActivationShape], epsilon: Float, training: Bool) -> [[Float]] {
         let name = "layers.\(index)"
         let channels = shapes[0].channels
         let gamma = parameters[name + ".gamma"]!, beta = parameters[name + ".beta"]!
         var mean = parameters[name + ".mean"]!, variance = parameters[name + ".variance"]!
         if training {
-            // Batch statistics in double precision, summed in sample order.
+            // Batch statistics, reduced in sample order.
             var sums = [Double](repeating: 0, count: channels), squares = sums
-            var count = 0
-            for (x, s) in zip(inputs, shapes) {
-                let plane = s.height * s.width
-                count += plane
+            for partial in channelSums(inputs, shapes) {
                 for c in 0..<channels {
-                    var sum = 0.0, square = 0.0
-                    for p in 0..<plane {
-                        let v = Double(x[c * plane + p])
-                        sum += v
-                        square += v * v
-                    }
-                    sums[c] += sum
-                    squares[c] += square
+                    sums[c] += partial[c]
+                    squares[c] += partial[channels + c]
                 }
             }
-            let n = Double(count)
+            let n = Double(shapes.reduce(0) { $0 + $1.height * $1.width })
             let batchMean = sums.map { $0 / n }
             let batchVariance = (0..<channels).map { max(0, squares[$0] / n - batchMean[$0] * batchMean[$0]) }
             let unbiased = n > 1 ? n / (n - 1) : 1
@@ -285,19 +321,32 @@ public final class TrainableNetwork {
             variance = batchVariance.map { Float($0) }
         }
         let inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        var hats: [[Float]] = []
-        let outputs = zip(inputs, shapes).map { x, s -> [Float] in
-            let plane = s.height * s.width
-            var hat = [Float](repeating: 0, count: x.count), y = hat
-            for c in 0..<channels {
-                for p in 0..<plane {
-                    let h = (x[c * plane + p] - mean[c]) * inverse[c]
-                    hat[c * plane + p] = h
-                    y[c * plane + p] = gamma[c] * h + beta[c]
+        var hats = [[Float]](repeating: [], count: inputs.count), outputs = hats
+        hats.withUnsafeMutableBufferPointer { hatBuffer in
+            outputs.withUnsafeMutableBufferPointer { outBuffer in
+                let (hp, op) = (SharedPointer(base: hatBuffer.baseAddress!), SharedPointer(base: outBuffer.baseAddress!))
+                forEachChunk(inputs.count, chunks: threads) { _, range in
+                    for i in range {
+                        let plane = shapes[i].height * shapes[i].width
+                        var hat = inputs[i], y = inputs[i]
+                        hat.withUnsafeMutableBufferPointer { h in
+                            y.withUnsafeMutableBufferPointer { o in
+                                for c in 0..<channels {
+                                    let (mu, inv, g, b) = (mean[c], inverse[c], gamma[c], beta[c])
+                                    let hc = h.baseAddress! + c * plane, oc = o.baseAddress! + c * plane
+                                    for k in 0..<plane {
+                                        let v = (hc[k] - mu) * inv
+                                        hc[k] = v
+                                        oc[k] = g * v + b
+                                    }
+                                }
+                            }
+                        }
+                        if training { hp.base[i] = hat }
+                        op.base[i] = y
+                    }
                 }
             }
-            if training { hats.append(hat) }
-            return y
         }
         if training {
             normalized[index] = hats
@@ -311,38 +360,39 @@ public final class TrainableNetwork {
         let hats = normalized[index]!, inverse = inverseDeviation[index]!
         let gamma = parameters[name + ".gamma"]!
         let channels = shapes[0].channels
-        var gammaGradient = [Double](repeating: 0, count: channels), betaGradient = gammaGradient
-        var count = 0
-        for (i, s) in shapes.enumerated() {
-            let plane = s.height * s.width
-            count += plane
+        // Σ dy and Σ dy·x̂ per channel.
+        var betaGradient = [Double](repeating: 0, count: channels), gammaGradient = betaGradient
+        for partial in channelSums(upstream, shapes, hats) {
             for c in 0..<channels {
-                var dg = 0.0, db = 0.0
-                for p in 0..<plane {
-                    let g = Double(upstream[i][c * plane + p])
-                    dg += g * Double(hats[i][c * plane + p])
-                    db += g
-                }
-                gammaGradient[c] += dg
-                betaGradient[c] += db
+                betaGradient[c] += partial[c]
+                gammaGradient[c] += partial[channels + c]
             }
         }
         gradients[name + ".gamma"] = gammaGradient.map { Float($0) }
         gradients[name + ".beta"] = betaGradient.map { Float($0) }
-        let n = Float(count)
-        return shapes.indices.map { i in
-            let plane = shapes[i].height * shapes[i].width
-            var dx = [Float](repeating: 0, count: upstream[i].count)
-            for c in 0..<channels {
-                let scale = gamma[c] * inverse[c] / n
-                let (dg, db) = (Float(gammaGradient[c]), Float(betaGradient[c]))
-                for p in 0..<plane {
-                    let k = c * plane + p
-                    dx[k] = scale * (n * upstream[i][k] - db - hats[i][k] * dg)
+        let n = Float(shapes.reduce(0) { $0 + $1.height * $1.width })
+        var result = [[Float]](repeating: [], count: upstream.count)
+        result.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedPointer(base: buffer.baseAddress!)
+            forEachChunk(upstream.count, chunks: threads) { _, range in
+                for i in range {
+                    let plane = shapes[i].height * shapes[i].width
+                    var dx = upstream[i]
+                    dx.withUnsafeMutableBufferPointer { d in
+                        hats[i].withUnsafeBufferPointer { h in
+                            for c in 0..<channels {
+                                let scale = gamma[c] * inverse[c] / n
+                                let (dg, db) = (Float(gammaGradient[c]), Float(betaGradient[c]))
+                                let dc = d.baseAddress! + c * plane, hc = h.baseAddress! + c * plane
+                                for k in 0..<plane { dc[k] = scale * (n * dc[k] - db - hc[k] * dg) }
+                            }
+                        }
+                    }
+                    shared.base[i] = dx
                 }
             }
-            return dx
         }
+        return result
     }
 
     private func denseForward(_ inputs: [[Float]], inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]) -> [[Float]] {
@@ -366,6 +416,15 @@ public final class TrainableNetwork {
         BLAS.sgemm(m: n, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures, b: parameters[name + ".weight"]!, ldb: inFeatures,
                    c: &dx, ldc: inFeatures)
         return (0..<n).map { Array(dx[($0 * inFeatures)..<(($0 + 1) * inFeatures)]) }
+    }
+
+    /// Element-wise product.
+    static func multiply(_ a: [Float], _ b: [Float]) -> [Float] {
+        var out = a
+        out.withUnsafeMutableBufferPointer { o in
+            b.withUnsafeBufferPointer { b in for k in 0..<o.count { o[k] *= b[k] } }
+        }
+        return out
     }
 
     private func sum(_ parts: [[Float]]) -> [Float] {
