@@ -38,8 +38,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 .dense(outFeatures: labels),
             ],
             features: FeatureSettings(), input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
-            epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
-            balanceClasses: true, patience: 12, validationFraction: 0.15, augmentation: AugmentationSettings(), seed: seed)
+            epochs: 30, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
+            balanceClasses: true, patience: 10, validationFraction: 0.15, augmentation: AugmentationSettings(), seed: seed)
     }
 
     /// A model header for these settings with `labels` and `normalization`.
