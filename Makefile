@@ -17,9 +17,11 @@ build: deps
 	$(SWIFT) build -c release --product emoscope
 	$(SWIFT) build -c release --product emoscope-train
 
-## Build in release mode and launch the app (until the TUI lands: the features of a demo clip).
+## Build in release mode and launch the app (until the TUI lands: the features and the emotion
+## of a demo clip, classified by the default model in Assets/).
 run: build
 	$(RELEASE)/emoscope features $(DEMO_CLIP)
+	$(RELEASE)/emoscope classify $(DEMO_CLIP) --segments
 
 ## Install what is missing, build, and run the whole test suite (optimised: the tests check
 ## what ships, e.g. that classifying a window allocates nothing).

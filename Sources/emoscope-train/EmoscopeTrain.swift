@@ -54,6 +54,9 @@ struct EmoscopeTrain: ParsableCommand {
     @Flag(help: "Train without augmentation.")
     var noAugmentation = false
 
+    @Flag(help: "Subtract each mel band's mean over the analysis window before standardising (per-utterance normalisation).")
+    var windowMeanNormalization = false
+
     @Option(help: "Random seed (the same seed gives the same model).")
     var seed: UInt64 = 1
 
@@ -94,6 +97,7 @@ struct EmoscopeTrain: ParsableCommand {
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.peakLearningRate = learningRate }
         if noAugmentation { configuration.augmentation = .none }
+        if windowMeanNormalization { configuration.subtractWindowMean = true }
 
         let plannedFolds: [Fold]
         let protocolDescription: String

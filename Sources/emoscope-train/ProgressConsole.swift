@@ -14,7 +14,7 @@ final class ProgressConsole {
         write((interactive ? "\r\u{1B}[K" : "") + text + "\n")
     }
 
-    func epoch(run: Int, epochs: Int, record: TrainingRecordView) {
+    func epoch(run: Int, epochs: Int, record: EpochRecord) {
         epochsSeen += 1
         let perEpoch = Date().timeIntervalSince(started) / Double(epochsSeen)
         let remaining = Double(max(0, runs - run - 1) * epochs + max(0, epochs - record.epoch)) * perEpoch
@@ -36,5 +36,3 @@ final class ProgressConsole {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
-
-typealias TrainingRecordView = EpochRecord

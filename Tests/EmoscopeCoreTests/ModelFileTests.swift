@@ -143,3 +143,35 @@ struct ModelFileTests {
         #expect(Date().timeIntervalSince(start) < 120, "the loader is too slow on damaged input")
     }
 }
+
+@Suite("input normalisation")
+struct NormalizationTests {
+    @Test func windowMeanSubtractionCentresEveryBand() {
+        var logMel = FeatureMatrix(frameCount: 5, featureCount: 3)
+        for frame in 0..<5 { for band in 0..<3 { logMel[frame, band] = Float(frame * (band + 1)) - 40 } }
+        let plain = ModelHeader.Normalization(mean: [-40, -40, -40], standardDeviation: [2, 2, 2])
+        var centred = plain
+        centred.subtractWindowMean = true
+        var a = [Float](repeating: .nan, count: 15), b = a
+        plain.standardize(logMel, into: &a)
+        centred.standardize(logMel, into: &b)
+        // Band-major output: band 1, frame 3 is (3·2 − 40 + 40) / 2 = 3 without centring.
+        #expect(a[1 * 5 + 3] == 3)
+        for band in 0..<3 {
+            let row = b[(band * 5)..<((band + 1) * 5)]
+            // With centring: (x − window mean − global mean) / std, the window mean of band k being 2(k+1) − 40.
+            let expected = (0..<5).map { (Float($0 * (band + 1)) - Float(2 * (band + 1))) / 2 + 20 }
+            #expect(Array(row) == expected, "band \(band): \(Array(row))")
+        }
+    }
+
+    @Test func olderHeadersWithoutTheFieldDecodeAsPlainStandardisation() throws {
+        let json = #"{"mean": [1, 2], "standardDeviation": [3, 4]}"#
+        let decoded = try JSONDecoder().decode(ModelHeader.Normalization.self, from: Data(json.utf8))
+        #expect(decoded == ModelHeader.Normalization(mean: [1, 2], standardDeviation: [3, 4], subtractWindowMean: false))
+        var model = TestModels.compact()
+        model.header.normalization.subtractWindowMean = true
+        let roundTrip = try ModelFile.decode(ModelFile.encode(model))
+        #expect(roundTrip.header.normalization.subtractWindowMean)
+    }
+}

@@ -68,21 +68,8 @@ public final class EmotionClassifier {
     public func classifyWindow(_ samples: UnsafeBufferPointer<Float>, probabilities: UnsafeMutablePointer<Float>) {
         precondition(samples.count <= header.windowSamples, "window longer than the model's")
         extractor.logMelSpectrogram(samples, into: &logMel)
-        let (frames, bands) = (logMel.frameCount, logMel.featureCount)
-        // Standardise per band and transpose frames × bands → bands × frames (1 × H × W).
-        header.normalization.mean.withUnsafeBufferPointer { mean in
-            header.normalization.standardDeviation.withUnsafeBufferPointer { deviation in
-                logMel.values.withUnsafeBufferPointer { source in
-                    input.withUnsafeMutableBufferPointer { target in
-                        for band in 0..<bands {
-                            let (m, inverse) = (mean[band], 1 / deviation[band])
-                            let row = target.baseAddress! + band * frames
-                            for frame in 0..<frames { row[frame] = (source[frame * bands + band] - m) * inverse }
-                        }
-                    }
-                }
-            }
-        }
+        let frames = logMel.frameCount
+        input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
         input.withUnsafeBufferPointer { input in
             logits.withUnsafeMutableBufferPointer { logits in
                 network.forward(input.baseAddress!, width: frames, logits: logits.baseAddress!)

@@ -16,14 +16,46 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         }
     }
 
-    /// Per-band standardisation of the log-mel input: `(x − mean) / standardDeviation`.
+    /// Per-band standardisation of the log-mel input: `(x − mean) / standardDeviation`, after
+    /// subtracting each band's mean over the analysed window when `subtractWindowMean` is set.
     public struct Normalization: Codable, Equatable, Sendable {
         public var mean: [Float]
         public var standardDeviation: [Float]
+        /// Remove each band's mean over the window first (cepstral-mean-style normalisation,
+        /// against speaker and channel spectral tilt). Absent in older files: false.
+        public var subtractWindowMean: Bool
 
-        public init(mean: [Float], standardDeviation: [Float]) {
+        public init(mean: [Float], standardDeviation: [Float], subtractWindowMean: Bool = false) {
             self.mean = mean
             self.standardDeviation = standardDeviation
+            self.subtractWindowMean = subtractWindowMean
+        }
+
+        private enum Key: String, CodingKey { case mean, standardDeviation, subtractWindowMean }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            mean = try c.decode([Float].self, forKey: .mean)
+            standardDeviation = try c.decode([Float].self, forKey: .standardDeviation)
+            subtractWindowMean = try c.decodeIfPresent(Bool.self, forKey: .subtractWindowMean) ?? false
+        }
+
+        /// Standardises a log-mel window (`frames × bands`) into the network's band-major input
+        /// (`bands × frames`). Allocates nothing; the trainer and the classifier share it.
+        public func standardize(_ logMel: FeatureMatrix, into input: UnsafeMutablePointer<Float>) {
+            let (frames, bands) = (logMel.frameCount, logMel.featureCount)
+            logMel.values.withUnsafeBufferPointer { source in
+                for band in 0..<bands {
+                    var windowMean: Float = 0
+                    if subtractWindowMean && frames > 0 {
+                        for frame in 0..<frames { windowMean += source[frame * bands + band] }
+                        windowMean /= Float(frames)
+                    }
+                    let offset = mean[band] + windowMean, inverse = 1 / standardDeviation[band]
+                    let row = input + band * frames
+                    for frame in 0..<frames { row[frame] = (source[frame * bands + band] - offset) * inverse }
+                }
+            }
         }
     }
 

@@ -186,13 +186,19 @@ public final class TrainableNetwork {
 
     // MARK: Layers
 
-    /// Per-thread scratch for im2col.
+    /// Per-thread scratch for im2col, grown as needed.
     final class Scratch {
-        var storage: [Float] = []
-        var pointer: UnsafeMutablePointer<Float> { storage.withUnsafeMutableBufferPointer { $0.baseAddress! } }
+        private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        private var capacity = 1
+
         func ensure(_ count: Int) {
-            if storage.count < count { storage = [Float](repeating: 0, count: count) }
+            guard count > capacity else { return }
+            pointer.deallocate()
+            pointer = .allocate(capacity: count)
+            capacity = count
         }
+
+        deinit { pointer.deallocate() }
     }
 
     /// Applies `body` to every sample, in fixed chunks on `threads` threads.

@@ -115,7 +115,7 @@ public final class CrossValidation {
 
         // Final fit on every clip, for the median best epoch of the folds, with their median temperature.
         var finalConfiguration = configuration
-        finalConfiguration.epochs = max(1, Self.median(completed.map { Double($0.bestEpoch) }).rounded().toInt)
+        finalConfiguration.epochs = max(1, Int(Self.median(completed.map { Double($0.bestEpoch) }).rounded()))
         log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
         guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration) else { return nil }
         var model = final.model
@@ -152,8 +152,4 @@ public final class CrossValidation {
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
-}
-
-extension Double {
-    var toInt: Int { Int(self) }
 }

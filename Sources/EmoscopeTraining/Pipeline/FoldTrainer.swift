@@ -56,7 +56,8 @@ public final class FoldTrainer {
         self.validation = validation
         self.threads = max(1, threads)
         runSeed = mix(configuration.seed, UInt64(run))
-        let normalization = CorpusPreparation.normalization(of: clips, indices: train, features: configuration.features)
+        let normalization = CorpusPreparation.normalization(of: clips, indices: train, features: configuration.features,
+                                                            subtractWindowMean: configuration.subtractWindowMean)
         let header = configuration.header(labels: labels, normalization: normalization, provenance: provenance)
         initialModel = try EmotionModel.initialized(header: header, seed: runSeed)
     }

@@ -36,8 +36,10 @@ public enum CorpusPreparation {
         return try results.map { try $0!.get() }
     }
 
-    /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans.
-    public static func normalization(of clips: [PreparedClip], indices: [Int], features: FeatureSettings) -> ModelHeader.Normalization {
+    /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans
+    /// (after removing each clip's band means when `subtractWindowMean`).
+    public static func normalization(of clips: [PreparedClip], indices: [Int], features: FeatureSettings,
+                                     subtractWindowMean: Bool = false) -> ModelHeader.Normalization {
         let extractor = try! FeatureExtractor(settings: features)
         let bands = features.melBands
         var sums = [Double](repeating: 0, count: bands), squares = sums
@@ -45,9 +47,12 @@ public enum CorpusPreparation {
         for index in indices {
             let clip = clips[index]
             let logMel = extractor.logMelSpectrogram(Array(clip.samples[clip.span]))
+            let clipMeans = (0..<bands).map { band in
+                subtractWindowMean ? (0..<logMel.frameCount).reduce(0.0) { $0 + Double(logMel[$1, band]) } / Double(max(1, logMel.frameCount)) : 0
+            }
             for frame in 0..<logMel.frameCount {
                 for band in 0..<bands {
-                    let v = Double(logMel[frame, band])
+                    let v = Double(logMel[frame, band]) - clipMeans[band]
                     sums[band] += v
                     squares[band] += v * v
                 }
@@ -57,7 +62,7 @@ public enum CorpusPreparation {
         let n = Double(max(1, frames))
         let means = sums.map { $0 / n }
         let deviations = (0..<bands).map { max(1e-3, (squares[$0] / n - means[$0] * means[$0]).squareRoot()) }
-        return .init(mean: means.map { Float($0) }, standardDeviation: deviations.map { Float($0) })
+        return .init(mean: means.map { Float($0) }, standardDeviation: deviations.map { Float($0) }, subtractWindowMean: subtractWindowMean)
     }
 }
 
@@ -85,16 +90,11 @@ final class ExampleBuilder {
         return (input, logMel.frameCount)
     }
 
-    /// Log-mel of `wave`, standardised per band and transposed to `bands × frames`.
+    /// Log-mel of `wave`, standardised and transposed to `bands × frames` exactly as the classifier does.
     func standardised(_ wave: [Float]) -> [Float] {
         wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
-        let (frames, bands) = (logMel.frameCount, logMel.featureCount)
-        let mean = header.normalization.mean, deviation = header.normalization.standardDeviation
-        var input = [Float](repeating: 0, count: frames * bands)
-        for band in 0..<bands {
-            let inverse = 1 / deviation[band]
-            for frame in 0..<frames { input[band * frames + frame] = (logMel[frame, band] - mean[band]) * inverse }
-        }
+        var input = [Float](repeating: 0, count: logMel.frameCount * logMel.featureCount)
+        input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
         return input
     }
 }

@@ -19,6 +19,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Fraction of the training speakers held out for early stopping and calibration.
     public var validationFraction: Double
     public var augmentation: AugmentationSettings
+    /// Subtract each band's mean over the window before standardising (see `ModelHeader.Normalization`).
+    public var subtractWindowMean: Bool = false
     public var seed: UInt64
 
     /// The default recipe: a compact CNN (four 3×3 conv blocks of 16/32/64/96 channels, the
@@ -38,8 +40,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 .dense(outFeatures: labels),
             ],
             features: FeatureSettings(), input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
-            epochs: 30, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
-            balanceClasses: true, patience: 10, validationFraction: 0.15, augmentation: AugmentationSettings(), seed: seed)
+            epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
+            balanceClasses: true, patience: 12, validationFraction: 0.15, augmentation: AugmentationSettings(), seed: seed)
     }
 
     /// A model header for these settings with `labels` and `normalization`.
