@@ -95,8 +95,13 @@ func representativeModel() throws -> EmotionModel {
     return try EmotionModel.initialized(header: header, seed: 1)
 }
 
-report.section("Inference, representative CNN (~63 M multiply-adds per 3 s window), one thread")
-let benchModel = try representativeModel()
+// The shipped model when there is one, else the representative CNN.
+let defaultModelPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Assets/default.emomodel").path
+let shipped = try? ModelStore.load(path: defaultModelPath)
+let modelName = shipped == nil ? "representative CNN (~63 M multiply-adds per 3 s window)" : "the default model (Assets/default.emomodel)"
+report.section("Inference, \(modelName), one thread")
+let benchModel = try shipped ?? representativeModel()
 let classifier = try EmotionClassifier(model: benchModel)
 let speech = (0..<48_000).map { n in Float(0.3 * (0.5 - 0.5 * cos(2 * Double.pi * 4 * Double(n) / 16_000)) * sin(Double(n) * 0.08)) }
 var probabilities = [Float](repeating: 0, count: 8)
@@ -146,7 +151,7 @@ if clips.isEmpty {
 }
 
 if !clips.isEmpty {
-    report.section("Corpus: `emoscope classify DIR --format csv` end to end, representative CNN (median and best of 3 runs)")
+    report.section("Corpus: `emoscope classify DIR --format csv` end to end, \(modelName) (median and best of 3 runs)")
     let emoscopePath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emoscope").path
     if FileManager.default.isExecutableFile(atPath: emoscopePath) {
         for threads in [1, 2] {

@@ -72,6 +72,9 @@ struct EmoscopeTrain: ParsableCommand {
     @Flag(help: "Continue an interrupted run from its checkpoint (OUTPUT.checkpoint).")
     var resume = false
 
+    @Flag(help: "Only evaluate (cross-validate or split): skip the final fit, write the report but no model.")
+    var evaluateOnly = false
+
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -150,12 +153,13 @@ struct EmoscopeTrain: ParsableCommand {
 
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
-        guard let (result, model) = try crossValidation.run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { stopRequested != 0 }) else {
+        guard let (result, model) = try crossValidation.run(resuming: checkpoint, checkpointPath: checkpointPath, finalFit: !evaluateOnly,
+                                                             shouldStop: { stopRequested != 0 }) else {
             console.line("interrupted: the checkpoint \(checkpointPath) holds every finished epoch; run the same command with --resume to continue")
             throw ExitCode(130)
         }
 
-        try ModelStore.save(model, to: output)
+        if let model { try ModelStore.save(model, to: output) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(Array(try encoder.encode(result)), to: reportPath)
@@ -164,7 +168,7 @@ struct EmoscopeTrain: ParsableCommand {
         try? FileManager.default.removeItem(atPath: checkpointPath)
         console.line("")
         print(summary)
-        console.line("wrote \(output), \(reportPath), \(summaryPath)")
+        console.line("wrote \(model == nil ? "" : output + ", ")\(reportPath), \(summaryPath)")
     }
 }
 

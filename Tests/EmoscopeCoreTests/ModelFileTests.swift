@@ -148,7 +148,9 @@ struct ModelFileTests {
 struct NormalizationTests {
     @Test func windowMeanSubtractionCentresEveryBand() {
         var logMel = FeatureMatrix(frameCount: 5, featureCount: 3)
-        for frame in 0..<5 { for band in 0..<3 { logMel[frame, band] = Float(frame * (band + 1)) - 40 } }
+        for frame in 0..<5 {
+            for band in 0..<3 { logMel[frame, band] = Float(frame * (band + 1)) - 40 }
+        }
         let plain = ModelHeader.Normalization(mean: [-40, -40, -40], standardDeviation: [2, 2, 2])
         var centred = plain
         centred.subtractWindowMean = true
@@ -160,7 +162,8 @@ struct NormalizationTests {
         for band in 0..<3 {
             let row = b[(band * 5)..<((band + 1) * 5)]
             // With centring: (x − window mean − global mean) / std, the window mean of band k being 2(k+1) − 40.
-            let expected = (0..<5).map { (Float($0 * (band + 1)) - Float(2 * (band + 1))) / 2 + 20 }
+            let scale = Float(band + 1)
+            let expected: [Float] = (0..<5).map { frame in (Float(frame) * scale - 2 * scale) / 2 + 20 }
             #expect(Array(row) == expected, "band \(band): \(Array(row))")
         }
     }

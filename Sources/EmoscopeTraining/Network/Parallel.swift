@@ -18,6 +18,19 @@ func forEachChunk(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) 
     }
 }
 
+/// `body(chunk, index)` for every index in `0..<count`, on `threads` threads in the fixed
+/// chunks of `forEachChunk` (so `chunk` can select per-thread resources); results in index order.
+func parallelMap<T>(_ count: Int, threads: Int, _ body: (_ chunk: Int, _ index: Int) -> T) -> [T] {
+    var results = [T?](repeating: nil, count: count)
+    results.withUnsafeMutableBufferPointer { buffer in
+        let shared = SharedPointer(base: buffer.baseAddress!)
+        forEachChunk(count, chunks: threads) { chunk, range in
+            for index in range { shared.base[index] = body(chunk, index) }
+        }
+    }
+    return results.map { $0! }
+}
+
 /// Carries a non-Sendable value into `concurrentPerform`, whose workers touch disjoint data.
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value

@@ -28,6 +28,8 @@ public final class TrainableNetwork {
     private var normalized: [Int: [[Float]]] = [:]
     private var inverseDeviation: [Int: [Float]] = [:]
     private var dropoutMasks: [Int: [[Float]]] = [:]
+    /// One im2col scratch per thread.
+    private let scratches: [Scratch]
 
     /// A network for `model`'s architecture and tensors, working on `threads` threads.
     public init(model: EmotionModel, threads: Int) {
@@ -40,6 +42,7 @@ public final class TrainableNetwork {
         trainableNames = trainable
         gradients = Dictionary(uniqueKeysWithValues: trainable.map { ($0, [Float](repeating: 0, count: model.tensors[$0]!.count)) })
         self.threads = max(1, threads)
+        scratches = (0..<max(1, threads)).map { _ in Scratch() }
     }
 
     /// Logits for a batch of inputs (`1 × inputHeight × widths[i]`, band-major).
@@ -203,15 +206,7 @@ public final class TrainableNetwork {
 
     /// Applies `body` to every sample, in fixed chunks on `threads` threads.
     private func map(_ inputs: [[Float]], _ shapes: [ActivationShape], _ body: ([Float], ActivationShape, Scratch) -> [Float]) -> [[Float]] {
-        var results = [[Float]](repeating: [], count: inputs.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedPointer(base: buffer.baseAddress!)
-            forEachChunk(inputs.count, chunks: threads) { _, range in
-                let scratch = Scratch()
-                for i in range { shared.base[i] = body(inputs[i], shapes[i], scratch) }
-            }
-        }
-        return results
+        parallelMap(inputs.count, threads: threads) { chunk, i in body(inputs[i], shapes[i], scratches[chunk]) }
     }
 
     private func convBackward(_ name: String, _ inputs: [[Float]], _ shapes: [ActivationShape], _ upstream: [[Float]],
@@ -267,34 +262,27 @@ public final class TrainableNetwork {
     /// Per-channel (Σx, Σx²) of each sample, as doubles from float partial sums over each plane.
     private func channelSums(_ inputs: [[Float]], _ shapes: [ActivationShape], _ other: [[Float]]? = nil) -> [[Double]] {
         let channels = shapes[0].channels
-        var partials = [[Double]](repeating: [], count: inputs.count)
-        partials.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedPointer(base: buffer.baseAddress!)
-            forEachChunk(inputs.count, chunks: threads) { _, range in
-                for i in range {
-                    let plane = shapes[i].height * shapes[i].width
-                    var sums = [Double](repeating: 0, count: 2 * channels)
-                    inputs[i].withUnsafeBufferPointer { x in
-                        for c in 0..<channels {
-                            let p = x.baseAddress! + c * plane
-                            var a: Float = 0, b: Float = 0
-                            if let other {
-                                other[i].withUnsafeBufferPointer { y in
-                                    let q = y.baseAddress! + c * plane
-                                    for k in 0..<plane { a += p[k]; b += p[k] * q[k] }
-                                }
-                            } else {
-                                for k in 0..<plane { a += p[k]; b += p[k] * p[k] }
-                            }
-                            sums[c] = Double(a)
-                            sums[channels + c] = Double(b)
+        return parallelMap(inputs.count, threads: threads) { _, i in
+            let plane = shapes[i].height * shapes[i].width
+            var sums = [Double](repeating: 0, count: 2 * channels)
+            inputs[i].withUnsafeBufferPointer { x in
+                for c in 0..<channels {
+                    let p = x.baseAddress! + c * plane
+                    var a: Float = 0, b: Float = 0
+                    if let other {
+                        other[i].withUnsafeBufferPointer { y in
+                            let q = y.baseAddress! + c * plane
+                            for k in 0..<plane { a += p[k]; b += p[k] * q[k] }
                         }
+                    } else {
+                        for k in 0..<plane { a += p[k]; b += p[k] * p[k] }
                     }
-                    shared.base[i] = sums
+                    sums[c] = Double(a)
+                    sums[channels + c] = Double(b)
                 }
             }
+            return sums
         }
-        return partials
     }
 
     private func batchNormForward(_ index: Int, _ inputs: [[Float]], _ shapes: [ActivationShape], epsilon: Float, training: Bool) -> [[Float]] {
@@ -327,33 +315,25 @@ public final class TrainableNetwork {
             variance = batchVariance.map { Float($0) }
         }
         let inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        var hats = [[Float]](repeating: [], count: inputs.count), outputs = hats
-        hats.withUnsafeMutableBufferPointer { hatBuffer in
-            outputs.withUnsafeMutableBufferPointer { outBuffer in
-                let (hp, op) = (SharedPointer(base: hatBuffer.baseAddress!), SharedPointer(base: outBuffer.baseAddress!))
-                forEachChunk(inputs.count, chunks: threads) { _, range in
-                    for i in range {
-                        let plane = shapes[i].height * shapes[i].width
-                        var hat = inputs[i], y = inputs[i]
-                        hat.withUnsafeMutableBufferPointer { h in
-                            y.withUnsafeMutableBufferPointer { o in
-                                for c in 0..<channels {
-                                    let (mu, inv, g, b) = (mean[c], inverse[c], gamma[c], beta[c])
-                                    let hc = h.baseAddress! + c * plane, oc = o.baseAddress! + c * plane
-                                    for k in 0..<plane {
-                                        let v = (hc[k] - mu) * inv
-                                        hc[k] = v
-                                        oc[k] = g * v + b
-                                    }
-                                }
-                            }
+        let normalizedOutputs = parallelMap(inputs.count, threads: threads) { _, i -> (hat: [Float], y: [Float]) in
+            let plane = shapes[i].height * shapes[i].width
+            var hat = inputs[i], y = inputs[i]
+            hat.withUnsafeMutableBufferPointer { h in
+                y.withUnsafeMutableBufferPointer { o in
+                    for c in 0..<channels {
+                        let (mu, inv, g, b) = (mean[c], inverse[c], gamma[c], beta[c])
+                        let hc = h.baseAddress! + c * plane, oc = o.baseAddress! + c * plane
+                        for k in 0..<plane {
+                            let v = (hc[k] - mu) * inv
+                            hc[k] = v
+                            oc[k] = g * v + b
                         }
-                        if training { hp.base[i] = hat }
-                        op.base[i] = y
                     }
                 }
             }
+            return (training ? hat : [], y)
         }
+        let hats = normalizedOutputs.map(\.hat), outputs = normalizedOutputs.map(\.y)
         if training {
             normalized[index] = hats
             inverseDeviation[index] = inverse
@@ -377,28 +357,21 @@ public final class TrainableNetwork {
         gradients[name + ".gamma"] = gammaGradient.map { Float($0) }
         gradients[name + ".beta"] = betaGradient.map { Float($0) }
         let n = Float(shapes.reduce(0) { $0 + $1.height * $1.width })
-        var result = [[Float]](repeating: [], count: upstream.count)
-        result.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedPointer(base: buffer.baseAddress!)
-            forEachChunk(upstream.count, chunks: threads) { _, range in
-                for i in range {
-                    let plane = shapes[i].height * shapes[i].width
-                    var dx = upstream[i]
-                    dx.withUnsafeMutableBufferPointer { d in
-                        hats[i].withUnsafeBufferPointer { h in
-                            for c in 0..<channels {
-                                let scale = gamma[c] * inverse[c] / n
-                                let (dg, db) = (Float(gammaGradient[c]), Float(betaGradient[c]))
-                                let dc = d.baseAddress! + c * plane, hc = h.baseAddress! + c * plane
-                                for k in 0..<plane { dc[k] = scale * (n * dc[k] - db - hc[k] * dg) }
-                            }
-                        }
+        return parallelMap(upstream.count, threads: threads) { _, i in
+            let plane = shapes[i].height * shapes[i].width
+            var dx = upstream[i]
+            dx.withUnsafeMutableBufferPointer { d in
+                hats[i].withUnsafeBufferPointer { h in
+                    for c in 0..<channels {
+                        let scale = gamma[c] * inverse[c] / n
+                        let (dg, db) = (Float(gammaGradient[c]), Float(betaGradient[c]))
+                        let dc = d.baseAddress! + c * plane, hc = h.baseAddress! + c * plane
+                        for k in 0..<plane { dc[k] = scale * (n * dc[k] - db - hc[k] * dg) }
                     }
-                    shared.base[i] = dx
                 }
             }
+            return dx
         }
-        return result
     }
 
     private func denseForward(_ inputs: [[Float]], inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]) -> [[Float]] {

@@ -54,9 +54,11 @@ public final class CrossValidation {
         return "\(corpus.clips.count) clips, crc32 \(String(crc, radix: 16))"
     }
 
-    /// Runs every fold and the final fit, resuming from `checkpoint` when given, saving to
-    /// `checkpointPath` after every epoch. Returns nil when stopped by `shouldStop`.
-    public func run(resuming checkpoint: TrainingCheckpoint?, checkpointPath: String?, shouldStop: @escaping () -> Bool) throws -> (report: CrossValidationReport, model: EmotionModel)? {
+    /// Runs every fold and then (unless `finalFit` is false) the final fit, resuming from
+    /// `checkpoint` when given, saving to `checkpointPath` after every epoch. Returns nil when
+    /// stopped by `shouldStop`; the model is nil without a final fit.
+    public func run(resuming checkpoint: TrainingCheckpoint?, checkpointPath: String?, finalFit: Bool = true,
+                    shouldStop: @escaping () -> Bool) throws -> (report: CrossValidationReport, model: EmotionModel?)? {
         let labels = corpus.labels
         var completed = checkpoint?.completedFolds ?? []
         var predictions = checkpoint?.completedPredictions ?? []
@@ -114,12 +116,15 @@ public final class CrossValidation {
         }
 
         // Final fit on every clip, for the median best epoch of the folds, with their median temperature.
-        var finalConfiguration = configuration
-        finalConfiguration.epochs = max(1, Int(Self.median(completed.map { Double($0.bestEpoch) }).rounded()))
-        log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
-        guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration) else { return nil }
-        var model = final.model
-        model.header.calibration.temperature = Float(Self.median(completed.map { Double($0.temperature) }))
+        var model: EmotionModel?
+        if finalFit {
+            var finalConfiguration = configuration
+            finalConfiguration.epochs = max(1, Int(Self.median(completed.map { Double($0.bestEpoch) }).rounded()))
+            log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
+            guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration) else { return nil }
+            model = final.model
+            model?.header.calibration.temperature = Float(Self.median(completed.map { Double($0.temperature) }))
+        }
 
         var pooledMatrix = ConfusionMatrix(labels: labels)
         for fold in completed { pooledMatrix.add(fold.confusion) }
@@ -133,7 +138,7 @@ public final class CrossValidation {
             eceBefore: MeanAndDeviation(completed.map(\.eceBefore)).mean, eceAfter: MeanAndDeviation(completed.map(\.eceAfter)).mean,
             predictions: predictions, trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
             threads: threads, date: date, codeRevision: codeRevision)
-        model.header.provenance.metrics = [
+        model?.header.provenance.metrics = [
             "accuracy": report.accuracy.mean, "accuracyStd": report.accuracy.standardDeviation,
             "uar": report.unweightedAverageRecall.mean, "uarStd": report.unweightedAverageRecall.standardDeviation,
             "macroF1": report.macroF1.mean, "eceBefore": report.eceBefore, "eceAfter": report.eceAfter,

@@ -17,18 +17,11 @@ public struct ClipPrediction: Codable, Equatable, Sendable {
 /// clip), on several threads.
 public enum Evaluator {
     public static func predict(_ model: EmotionModel, clips: [PreparedClip], indices: [Int], threads: Int) -> [ClipPrediction] {
-        var predictions = [ClipPrediction?](repeating: nil, count: indices.count)
-        predictions.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedPointer(base: buffer.baseAddress!)
-            forEachChunk(indices.count, chunks: threads) { _, range in
-                let classifier = try! EmotionClassifier(model: model)
-                for position in range {
-                    let result = classifier.classify(clips[indices[position]].samples)
-                    shared.base[position] = ClipPrediction(index: indices[position], status: result.status, probabilities: result.probabilities)
-                }
-            }
+        let classifiers = (0..<max(1, min(threads, indices.count))).map { _ in try! EmotionClassifier(model: model) }
+        return parallelMap(indices.count, threads: threads) { chunk, position in
+            let result = classifiers[chunk].classify(clips[indices[position]].samples)
+            return ClipPrediction(index: indices[position], status: result.status, probabilities: result.probabilities)
         }
-        return predictions.map { $0! }
     }
 
     /// Confusion matrix of the classified predictions (unclassified ones are left out and counted).

@@ -95,15 +95,9 @@ public final class FoldTrainer {
             for batch in 0..<batches {
                 if shouldStop() { return nil }
                 let members = Array(order[(batch * c.batchSize)..<min(order.count, (batch + 1) * c.batchSize)])
-                var examples = [(input: [Float], width: Int)](repeating: ([], 0), count: members.count)
-                examples.withUnsafeMutableBufferPointer { buffer in
-                    let shared = SharedPointer(base: buffer.baseAddress!)
-                    forEachChunk(members.count, chunks: threads) { chunk, range in
-                        for j in range {
-                            var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
-                            shared.base[j] = builders[chunk].example(clips[members[j]], generator: &generator)
-                        }
-                    }
+                let examples = parallelMap(members.count, threads: threads) { chunk, j in
+                    var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
+                    return builders[chunk].example(clips[members[j]], generator: &generator)
                 }
                 let logits = network.forward(examples.map(\.input), widths: examples.map(\.width), training: true,
                                              seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xD509))

@@ -15,25 +15,19 @@ public struct PreparedClip: Sendable {
 public enum CorpusPreparation {
     /// The decoded clips in corpus order; throws the first decoding error, naming the file.
     public static func prepare(_ corpus: LabelledCorpus, features: FeatureSettings, minimumSamples: Int, threads: Int) throws -> [PreparedClip] {
-        var results = [Result<PreparedClip, AudioError>?](repeating: nil, count: corpus.clips.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedPointer(base: buffer.baseAddress!)
-            forEachChunk(corpus.clips.count, chunks: threads) { _, range in
-                let decoder = AudioDecoder(targetRate: features.sampleRate)
-                let extractor = try! FeatureExtractor(settings: features)
-                for index in range {
-                    let clip = corpus.clips[index]
-                    shared.base[index] = Result { () throws(AudioError) -> PreparedClip in
-                        let audio = try decoder.decode(path: clip.path)
-                        let activity = VoiceActivity(rms: extractor.rms(audio.samples), settings: features)
-                        let span = EmotionClassifier.speechSpan(activity, sampleCount: audio.samples.count, settings: features,
-                                                                minimumSamples: minimumSamples)
-                        return PreparedClip(path: clip.path, label: clip.label, speaker: clip.speaker, samples: audio.samples, span: span)
-                    }
-                }
+        let extractors = (0..<max(1, threads)).map { _ in try! FeatureExtractor(settings: features) }
+        let decoder = AudioDecoder(targetRate: features.sampleRate)
+        let results = parallelMap(corpus.clips.count, threads: threads) { chunk, index in
+            Result { () throws(AudioError) -> PreparedClip in
+                let clip = corpus.clips[index]
+                let audio = try decoder.decode(path: clip.path)
+                let activity = VoiceActivity(rms: extractors[chunk].rms(audio.samples), settings: features)
+                let span = EmotionClassifier.speechSpan(activity, sampleCount: audio.samples.count, settings: features,
+                                                        minimumSamples: minimumSamples)
+                return PreparedClip(path: clip.path, label: clip.label, speaker: clip.speaker, samples: audio.samples, span: span)
             }
         }
-        return try results.map { try $0!.get() }
+        return try results.map { try $0.get() }
     }
 
     /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans
