@@ -22,6 +22,9 @@ public struct AudioFileInfo: Codable, Equatable, Sendable {
 /// checks libsndfile's error state after the last chunk, because some decoders (FLAC) stop
 /// early on damaged data without failing.
 public final class AudioFileReader {
+    /// Extensions of the audio files a folder walk picks up (a file named explicitly is always tried).
+    public static let audioExtensions: Set<String> = ["wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc", "au", "w64", "caf", "rf64"]
+
     /// Lowest and highest source sample rates accepted, Hz.
     public static let supportedRates = 8_000...192_000
     /// Most channels accepted.

@@ -1,10 +1,8 @@
+import EmoscopeAudio
 import Foundation
 
 /// Expands command-line paths into the audio files to process.
 enum ClipWalker {
-    /// Extensions of the files a directory walk picks up (files named explicitly are always taken).
-    static let audioExtensions: Set<String> = ["wav", "wave", "flac", "ogg", "oga", "opus", "mp3", "aif", "aiff", "aifc", "au", "w64", "caf", "rf64"]
-
     /// Files named directly, in order, then each directory's audio files, recursively and sorted.
     static func expand(_ paths: [String]) -> [String] {
         paths.flatMap { path -> [String] in
@@ -14,7 +12,7 @@ enum ClipWalker {
             var found: [String] = []
             while let relative = walker.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
-                guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
+                guard !name.hasPrefix("."), AudioFileReader.audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
                 found.append((path as NSString).appendingPathComponent(relative))
             }
             return found.sorted()

@@ -1,3 +1,4 @@
+import EmoscopeAudio
 import EmoscopeCore
 import Foundation
 
@@ -14,7 +15,7 @@ public enum CorpusFormat: String, CaseIterable, Sendable {
 /// Reads labelled corpora; every problem is found here, before any training starts.
 public enum CorpusLoader {
     /// Extensions (lower case) of the audio files the folders format picks up.
-    public static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "opus", "mp3", "aif", "aiff"]
+    public static var audioExtensions: Set<String> { AudioFileReader.audioExtensions }
 
     /// Loads `path` in `format`, or in the format `detectFormat` finds; `labels` fixes the class list.
     public static func load(_ path: String, format: CorpusFormat? = nil, labels: [String]? = nil) throws(CorpusError) -> LabelledCorpus {
