@@ -17,11 +17,15 @@ build: deps
 	$(SWIFT) build -c release --product emoscope
 	$(SWIFT) build -c release --product emoscope-train
 
-## Build in release mode and launch the app (until the TUI lands: the features and the emotion
-## of a demo clip, classified by the default model in Assets/).
+## Build in release mode and launch the app on the default model in Assets/: the live meter on the
+## microphone when there is one, otherwise the same meter on a bundled demo clip played in real time.
 run: build
-	$(RELEASE)/emoscope features $(DEMO_CLIP)
-	$(RELEASE)/emoscope classify $(DEMO_CLIP) --segments
+	@if $(RELEASE)/emoscope live --list-devices >/dev/null 2>&1; then \
+	  $(RELEASE)/emoscope live; \
+	else \
+	  echo "no capture device: playing $(DEMO_CLIP) through the live meter"; sleep 1; \
+	  $(RELEASE)/emoscope live --file $(DEMO_CLIP) --loop; \
+	fi
 
 ## Install what is missing, build, and run the whole test suite (optimised: the tests check
 ## what ships, e.g. that classifying a window allocates nothing).

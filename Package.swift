@@ -24,11 +24,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
 
         .target(name: "EmoscopeCore", dependencies: ["CFFTW", "CBLAS"]),
-        .target(name: "EmoscopeAudio", dependencies: ["EmoscopeCore", "CSndFile", "CSoxr"]),
+        .target(name: "EmoscopeAudio", dependencies: ["EmoscopeCore", "CSndFile", "CSoxr", "CALSA"]),
+        .target(name: "EmoscopeTUI", dependencies: ["EmoscopeCore", "EmoscopeAudio", "EmoscopeTraining", "CNcursesw"]),
         .executableTarget(
             name: "emoscope",
             dependencies: [
-                "EmoscopeCore", "EmoscopeAudio",
+                "EmoscopeCore", "EmoscopeAudio", "EmoscopeTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "EmoscopeTraining", dependencies: ["EmoscopeCore", "EmoscopeAudio"]),
@@ -40,7 +41,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "emoscope-bench",
-            dependencies: ["EmoscopeCore", "EmoscopeAudio"],
+            dependencies: ["EmoscopeCore", "EmoscopeAudio", "EmoscopeTUI"],
             path: "Benchmarks/emoscope-bench"),
 
         .target(name: "EmoscopeTestSupport", dependencies: ["EmoscopeCore"], path: "Tests/Support"),
@@ -49,6 +50,7 @@ let package = Package(
             name: "EmoscopeCoreTests", dependencies: ["EmoscopeCore", "EmoscopeTestSupport", "CAllocationCounter"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "EmoscopeTrainingTests", dependencies: ["EmoscopeTraining", "EmoscopeTestSupport"]),
+        .testTarget(name: "EmoscopeTUITests", dependencies: ["EmoscopeTUI", "EmoscopeTestSupport"]),
         .testTarget(name: "EmoscopeAudioTests", dependencies: ["EmoscopeAudio", "EmoscopeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["emoscope", "emoscope-train", "EmoscopeAudio", "EmoscopeTestSupport"]),
     ]

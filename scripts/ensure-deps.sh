@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   libncurses-dev libasound2-dev libsndfile1-dev libopenblas-dev libfftw3-dev libsoxr-dev
-  pkg-config tmux alsa-utils util-linux
+  pkg-config tmux alsa-utils util-linux procps
 )
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -172,6 +172,10 @@ if !clips.isEmpty {
     }
 }
 
+let demoClip = URL(fileURLWithPath: defaultModelPath).deletingLastPathComponent().appendingPathComponent("demo/03-01-05-02-01-01-01.flac").path
+let emoscopeBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("emoscope").path
+try benchmarkLive(model: benchModel, clipPath: demoClip, emoscopePath: emoscopeBinary, modelPath: modelPath)
+
 if let jsonPath {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

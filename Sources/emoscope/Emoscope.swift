@@ -7,9 +7,11 @@ struct Emoscope: ParsableCommand {
         commandName: "emoscope",
         abstract: "Speech emotion recognition in the terminal.",
         discussion: """
-            Reads audio with libsndfile (WAV, FLAC, Ogg Vorbis/Opus, MP3, …), resamples it to \
-            16 kHz mono and computes the features the emotion model uses.
+            With no subcommand, opens the live meter on the microphone. Screens: live (microphone \
+            or --file), browse (a folder of clips), review (a confusion matrix and the clips behind \
+            it). Scripting: classify, eval, features.
             """,
         version: EmoscopeVersion.string,
-        subcommands: [FeaturesCommand.self, ClassifyCommand.self])
+        subcommands: [LiveCommand.self, ClassifyCommand.self, FeaturesCommand.self],
+        defaultSubcommand: LiveCommand.self)
 }

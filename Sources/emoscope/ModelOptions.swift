@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmoscopeAudio
 import EmoscopeCore
+import Foundation
 
 /// `--model PATH`, shared by every command that classifies.
 struct ModelOptions: ParsableArguments {
@@ -8,6 +9,12 @@ struct ModelOptions: ParsableArguments {
         "Model file (.emomodel). Default: $EMOSCOPE_MODEL, else the model shipped with emoscope.",
         valueName: "path"))
     var model: String?
+
+    /// The chosen model's file name, for status lines.
+    var displayName: String {
+        if case .found(let path) = ModelStore.resolve(explicit: model) { return (path as NSString).lastPathComponent }
+        return "none"
+    }
 
     /// Loads the chosen model, or exits with status 2 and a message naming the file and the
     /// field at fault (or where it looked, when there is no model).

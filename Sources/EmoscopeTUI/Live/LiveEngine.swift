@@ -1,0 +1,181 @@
+import Dispatch
+import EmoscopeAudio
+import EmoscopeCore
+import Foundation
+
+/// The worker behind the live meter: every hop it copies the newest window from the source's
+/// ring, classifies it with the model and queues the result for the UI; it also streams the ring
+/// into a recording. The source's thread only appends to the ring, so neither the UI nor this
+/// worker can hold the audio up.
+public final class LiveEngine: @unchecked Sendable {
+    public let source: LiveAudioSource
+    public let hopSeconds: Double
+    private let classifier: EmotionClassifier
+    private let pitchTracker: PitchTracker
+    private let lock = NSLock()
+    private var pending: [LiveAnalysis] = []
+    private var paused = false
+    private var stopping = false
+    private var recorder: (writer: AudioFileWriter, next: Int)?
+    private var recordingError: AudioError?
+    private let finished = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+
+    /// Prepares the engine for `source` and `model`; nothing runs until `start`.
+    public init(source: LiveAudioSource, model: EmotionModel, hopSeconds: Double = 0.25) throws {
+        self.source = source
+        self.hopSeconds = hopSeconds
+        classifier = try EmotionClassifier(model: model)
+        pitchTracker = try PitchTracker(settings: model.header.features)
+    }
+
+    /// Samples per second of the stream.
+    public var sampleRate: Int { source.sampleRate }
+
+    /// Starts the source and the worker.
+    public func start() throws(AudioDeviceError) {
+        try source.start()
+        let thread = Thread { [self] in run() }
+        thread.name = "emoscope-live"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the worker and the source, finishing a recording in progress.
+    public func stop() {
+        lock.withLock { stopping = true }
+        if thread != nil { finished.wait(); thread = nil }
+        source.stop()
+        _ = stopRecording()
+    }
+
+    /// Pauses or resumes analysis (the source keeps running).
+    public func setPaused(_ value: Bool) { lock.withLock { paused = value } }
+
+    /// The analyses finished since the last call, oldest first.
+    public func takeAnalyses() -> [LiveAnalysis] {
+        lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+    }
+
+    // MARK: Recording
+
+    /// Starts recording everything that arrives from now on into `path` (written atomically on stop).
+    public func startRecording(path: String, format: AudioFileFormat) throws(AudioError) {
+        let writer = try AudioFileWriter(path: path, format: format, sampleRate: sampleRate)
+        let from = source.ring.written
+        lock.withLock { recorder = (writer, from); recordingError = nil }
+    }
+
+    /// Whether a recording is in progress.
+    public var isRecording: Bool { lock.withLock { recorder != nil } }
+
+    /// Stops the recording and moves the file into place: its path and length, or the error.
+    public func stopRecording() -> Result<(path: String, seconds: Double), AudioError>? {
+        let taken: (AudioFileWriter, Int)? = lock.withLock {
+            defer { recorder = nil }
+            return recorder
+        }
+        guard let (writer, next) = taken else { return nil }
+        if let error = lock.withLock({ recordingError }) { writer.cancel(); return .failure(error) }
+        do {
+            try drain(into: writer, from: next)
+            try writer.finish()
+            return .success((writer.path, Double(writer.framesWritten) / Double(sampleRate)))
+        } catch {
+            writer.cancel()
+            return .failure(error)
+        }
+    }
+
+    /// A recording that failed while running (disk full…), reported once.
+    public func takeRecordingError() -> AudioError? {
+        lock.withLock {
+            guard let error = recordingError, recorder != nil else { return nil }
+            recorder?.writer.cancel()
+            recorder = nil
+            return error
+        }
+    }
+
+    @discardableResult
+    private func drain(into writer: AudioFileWriter, from start: Int) throws(AudioError) -> Int {
+        let ring = source.ring
+        let end = ring.written
+        let from = max(start, ring.oldest)
+        guard end > from else { return start }
+        if let samples = ring.samples(from: from, count: end - from) { try writer.write(samples) }
+        return end
+    }
+
+    // MARK: Worker
+
+    private func run() {
+        let header = classifier.header
+        let window = header.windowSamples
+        let hop = max(1, Int(hopSeconds * Double(sampleRate)))
+        let ring = source.ring
+        var nextEnd = hop
+        var buffer = [Float](repeating: 0, count: window)
+        while !lock.withLock({ stopping }) {
+            recordNewSamples()
+            let written = ring.written
+            guard written >= nextEnd else {
+                usleep(2_000)
+                continue
+            }
+            let capturedAt = ring.lastAppendNanoseconds
+            nextEnd = written + hop
+            if lock.withLock({ paused }) { continue }
+            let count = min(window, written - ring.oldest, written)
+            guard count >= header.minimumSamples else { continue }
+            let ok = buffer.withUnsafeMutableBufferPointer { ring.copy(from: written - count, into: UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
+            guard ok else { continue }
+            var analysis = analyse(Array(buffer[0..<count]), endTime: Double(written) / Double(sampleRate), hop: hop)
+            analysis.capturedAtNanoseconds = capturedAt
+            lock.withLock { pending.append(analysis) }
+        }
+        finished.signal()
+    }
+
+    private func recordNewSamples() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let (writer, next) = recorder, recordingError == nil else { return }
+        do {
+            recorder?.next = try drain(into: writer, from: next)
+        } catch {
+            recordingError = error
+        }
+    }
+
+    /// Classification, pitch and energy of one window.
+    func analyse(_ samples: [Float], endTime: Double, hop: Int) -> LiveAnalysis {
+        let result = classifier.classify(samples)
+        let recent = Array(samples.suffix(sampleRate))
+        let voiced = pitchTracker.track(recent).voicedFrequencies.sorted()
+        let pitch = voiced.isEmpty ? nil : voiced[voiced.count / 2]
+        let last = samples.suffix(hop)
+        let meanSquare = last.reduce(Float(0)) { $0 + $1 * $1 } / Float(max(1, last.count))
+        return LiveAnalysis(time: endTime, probabilities: result.status == .classified ? result.probabilities : nil,
+                            pitchHz: pitch, energyDB: 10 * log10(max(meanSquare, 1e-12)))
+    }
+
+    // MARK: Frames for the UI
+
+    /// The waveform and level of the last `seconds`, computed on the caller's thread from the ring.
+    public func frame(seconds: Double = 4, columns: Int = 400, levelSeconds: Double = 0.05) -> LiveFrame {
+        let ring = source.ring
+        let written = ring.written
+        let count = min(Int(seconds * Double(sampleRate)), written - ring.oldest)
+        let samples = ring.samples(from: written - count, count: count) ?? []
+        let padded = [Float](repeating: 0, count: Int(seconds * Double(sampleRate)) - samples.count) + samples
+        let level = samples.suffix(Int(levelSeconds * Double(sampleRate)))
+        let meanSquare = level.reduce(Float(0)) { $0 + $1 * $1 } / Float(max(1, level.count))
+        let clipped = level.contains { abs($0) >= 0.999 }
+        return LiveFrame(waveform: WaveformEnvelope(samples: padded, columns: columns), levelDB: 10 * log10(max(meanSquare, 1e-12)),
+                         clipped: clipped, time: Double(written) / Double(sampleRate))
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import EmoscopeAudio
+import EmoscopeCore
+import EmoscopeTUI
+import Foundation
+
+/// Builds the three screens and runs the terminal UI.
+enum AppLauncher {
+    /// What each screen starts with.
+    struct Setup {
+        var initial: ScreenID
+        var model: EmotionModel
+        var modelName: String
+        var live: LiveController
+        var browseFolder: String?
+        var reviewSource: String?
+    }
+
+    /// Runs the UI; exits with status 2 and a message when there is no usable terminal.
+    static func run(_ setup: Setup) throws {
+        let controllers: [ScreenController] = [
+            setup.live,
+            // Browse (issue #6) and Review (issue #7) replace these placeholders.
+            makeBrowse(setup),
+            makeReview(setup),
+        ]
+        let status = "model \(setup.modelName) · \(setup.model.header.labels.count) emotions"
+        do {
+            try AppRunner(controllers: controllers, initial: setup.initial, labels: setup.model.header.labels, status: status).run()
+        } catch {
+            printError("emoscope: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func makeBrowse(_ setup: Setup) -> ScreenController {
+        PlaceholderController(id: .browse, message: ["Browse"])
+    }
+
+    static func makeReview(_ setup: Setup) -> ScreenController {
+        PlaceholderController(id: .review, message: ["Review"])
+    }
+}

@@ -1,0 +1,85 @@
+import EmoscopeAudio
+import EmoscopeCore
+import EmoscopeTestSupport
+import EmoscopeTUI
+import Foundation
+import Testing
+
+/// The live pipeline without a terminal: sources → ring → worker → analyses → state.
+@Suite struct LiveEngineTests {
+    static let angryClip = "03-01-05-02-01-01-01"
+
+    @Test func pacedFileDeliversWindowsAtTheHop() throws {
+        let model = TestModels.compact()
+        let samples = Signals.speechLike(frequency: 180, seconds: 2, sampleRate: 16_000)
+        let source = PacedFileSource(samples: samples, sampleRate: 16_000, name: "synthetic", speed: 2)
+        let engine = try LiveEngine(source: source, model: model, hopSeconds: 0.25)
+        try engine.start()
+        #expect(ALSAFixture.waitUntil(seconds: 10) { source.state == .finished })
+        Thread.sleep(forTimeInterval: 0.2)
+        engine.stop()
+        let analyses = engine.takeAnalyses()
+        // 2 s at hop 0.25 s; windows start once 0.5 s (the model's minimum) has arrived.
+        #expect((4...8).contains(analyses.count), "\(analyses.count) analyses")
+        let classified = analyses.compactMap(\.probabilities)
+        #expect(!classified.isEmpty)
+        for probabilities in classified {
+            #expect(probabilities.count == 8)
+            #expect(abs(probabilities.reduce(0, +) - 1) < 1e-4)
+        }
+        #expect(zip(analyses, analyses.dropFirst()).allSatisfy { $0.time < $1.time })
+    }
+
+    @Test func silenceGivesNoSpeechNotProbabilities() throws {
+        let source = PacedFileSource(samples: Signals.noise(count: 32_000, amplitude: 0.0005), sampleRate: 16_000, name: "quiet", speed: 4)
+        let engine = try LiveEngine(source: source, model: TestModels.compact(), hopSeconds: 0.25)
+        try engine.start()
+        #expect(ALSAFixture.waitUntil(seconds: 10) { source.state == .finished })
+        Thread.sleep(forTimeInterval: 0.2)
+        engine.stop()
+        let analyses = engine.takeAnalyses()
+        #expect(!analyses.isEmpty)
+        #expect(analyses.allSatisfy { $0.probabilities == nil })
+    }
+
+    @Test func recordingWritesWhatArrivedAtomically() throws {
+        let folder = TemporaryDirectory()
+        let samples = Signals.sine(frequency: 300, seconds: 1.5, sampleRate: 16_000)
+        let source = PacedFileSource(samples: samples, sampleRate: 16_000, name: "tone", speed: 1)
+        let engine = try LiveEngine(source: source, model: TestModels.compact(), hopSeconds: 0.25)
+        let path = folder.path("take.wav")
+        try engine.startRecording(path: path, format: .wav16)
+        try engine.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(!FileManager.default.fileExists(atPath: path), "the file appears only when finished")
+        #expect(ALSAFixture.waitUntil(seconds: 10) { source.state == .finished })
+        engine.stop()
+        let recorded = try AudioDecoder(targetRate: 16_000).decode(path: path).samples
+        #expect(recorded.count == samples.count)
+        #expect(zip(recorded, samples).allSatisfy { abs($0 - $1) < 1e-3 })
+    }
+
+    @Test(.enabled(if: Corpus.isAvailable || Corpus.isRequired, Comment(rawValue: Corpus.absentMessage)))
+    func alsaCaptureOfAnActedClipPutsItsEmotionOnTop() throws {
+        let folder = TemporaryDirectory()
+        let clip = try AudioDecoder().decode(path: Corpus.clip("Actor_01", Self.angryClip)).samples
+        let raw = folder.path("clip.raw")
+        try RawPCM.write(clip, to: raw)
+        let config = try ALSAFixture.captureConfig(raw: raw, in: folder)
+        let capture = try AudioCapture(device: "speech", configFile: config, frameLimit: clip.count)
+        let model = try ModelStore.load(path: Corpus.repositoryRoot.appendingPathComponent("Assets/default.emomodel").path)
+        let engine = try LiveEngine(source: capture, model: model, hopSeconds: 0.25)
+        try engine.start()
+        #expect(ALSAFixture.waitUntil(seconds: 10) { capture.state == .finished })
+        var analyses: [LiveAnalysis] = []
+        #expect(ALSAFixture.waitUntil(seconds: 10) {
+            analyses += engine.takeAnalyses()
+            return analyses.last.map { $0.time >= Double(clip.count) / 16_000 - 0.01 } ?? false
+        })
+        engine.stop()
+        // The file plugin is not paced: the newest window is the clip's last 3 s.
+        let last = try #require(analyses.last?.probabilities)
+        let top = last.indices.max { last[$0] < last[$1] }!
+        #expect(model.header.labels[top] == "angry", "probabilities \(last)")
+    }
+}
