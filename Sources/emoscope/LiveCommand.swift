@@ -49,7 +49,8 @@ struct LiveCommand: ParsableCommand {
 
     func run() throws {
         if listDevices {
-            let devices = AudioDevices.captureDevices()
+            // ALSA's `null` device captures silence: not an input anyone wants to meter.
+            let devices = AudioDevices.captureDevices().filter { $0.name != "null" }
             if devices.isEmpty {
                 print(AudioDevices.hasSoundCard ? "no capture devices found" : "no sound card found")
                 print("without a microphone: emoscope live --file CLIP")
