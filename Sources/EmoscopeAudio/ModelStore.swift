@@ -43,13 +43,21 @@ public enum ModelStore {
         case notFound(searched: [String])
     }
 
-    /// `Assets/default.emomodel` and `share/emoscope/default.emomodel` in every folder above the executable.
-    static func defaultCandidates(executable: String) -> [String] {
+    /// The cross-validation report shipped beside the default model (`default.report.json`), if it is there.
+    public static func defaultReport(executable: String = "/proc/self/exe") -> String? {
+        defaultCandidates(executable: executable, fileName: defaultReportFileName).first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// The default model's report file name.
+    public static let defaultReportFileName = "default.report.json"
+
+    /// `Assets/NAME` and `share/emoscope/NAME` (NAME: the default model) in every folder above the executable.
+    static func defaultCandidates(executable: String, fileName: String = defaultFileName) -> [String] {
         var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         var candidates: [String] = []
         while true {
-            candidates.append(folder.appendingPathComponent("Assets/\(defaultFileName)").path)
-            candidates.append(folder.appendingPathComponent("share/emoscope/\(defaultFileName)").path)
+            candidates.append(folder.appendingPathComponent("Assets/\(fileName)").path)
+            candidates.append(folder.appendingPathComponent("share/emoscope/\(fileName)").path)
             let parent = folder.deletingLastPathComponent()
             if parent.path == folder.path { break }
             folder = parent

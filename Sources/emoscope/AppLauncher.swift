@@ -34,10 +34,12 @@ enum AppLauncher {
     }
 
     static func makeBrowse(_ setup: Setup) -> ScreenController {
-        PlaceholderController(id: .browse, message: ["Browse"])
+        BrowseController(model: setup.model, folder: setup.browseFolder)
     }
 
     static func makeReview(_ setup: Setup) -> ScreenController {
-        PlaceholderController(id: .review, message: ["Review"])
+        let source = setup.reviewSource ?? ModelStore.defaultReport()
+        return ReviewController(source: source, model: setup.model, modelName: setup.modelName, missingSourceMessage:
+            "the shipped report (\(ModelStore.defaultReportFileName)) was not found beside the default model")
     }
 }

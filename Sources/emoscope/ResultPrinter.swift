@@ -1,4 +1,5 @@
 import EmoscopeCore
+import EmoscopeTUI
 import Foundation
 
 /// Prints classification results in one of `classify`'s formats.
@@ -81,27 +82,20 @@ final class ResultPrinter {
 
     /// label, confidence, then one probability per class (empty when not classified).
     private func labelColumns(_ probabilities: [Float]?) -> [String] {
-        guard let p = probabilities, let top = p.indices.max(by: { p[$0] < p[$1] }) else {
-            return [String](repeating: "", count: labels.count + 2)
-        }
-        return [labels[top], Self.number(Double(p[top]), 4)] + p.map { Self.number(Double($0), 4) }
+        ClipTable.labelColumns(probabilities, labels: labels)
     }
 
     private func jsonObject(_ result: ClipResult) -> [String: Any] {
         let c = result.classification
-        var object: [String: Any] = ["path": result.path, "duration": Self.rounded(c.duration, 3), "status": c.status.rawValue]
-        if let p = c.probabilities, let top = c.topIndex {
-            object["label"] = labels[top]
-            object["confidence"] = Self.rounded(Double(p[top]), 4)
-            object["probabilities"] = Dictionary(uniqueKeysWithValues: zip(labels, p.map { Self.rounded(Double($0), 4) }))
-        }
+        var object = ClipTable.labelFields(c.probabilities, labels: labels)
+        object["path"] = result.path
+        object["duration"] = Self.rounded(c.duration, 3)
+        object["status"] = c.status.rawValue
         if segments {
             object["segments"] = c.segments.map { segment -> [String: Any] in
                 var s: [String: Any] = ["start": Self.rounded(segment.start, 3), "end": Self.rounded(segment.end, 3),
                                         "speech": Self.rounded(segment.speechRatio, 3)]
-                if let p = segment.probabilities {
-                    s["probabilities"] = Dictionary(uniqueKeysWithValues: zip(labels, p.map { Self.rounded(Double($0), 4) }))
-                }
+                if let p = segment.probabilities { s["probabilities"] = ClipTable.probabilityObject(p, labels: labels) }
                 return s
             }
         }
@@ -112,14 +106,9 @@ final class ResultPrinter {
         FileHandle.standardOutput.write(Data((text + terminator).utf8))
     }
 
-    static func number(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-    static func rounded(_ value: Double, _ digits: Int) -> Double {
-        let scale = pow(10, Double(digits))
-        return (value * scale).rounded() / scale
-    }
+    static func number(_ value: Double, _ digits: Int) -> String { ClipTable.number(value, digits) }
+    static func rounded(_ value: Double, _ digits: Int) -> Double { ClipTable.rounded(value, digits) }
     static func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
     static func shorten(_ path: String, _ width: Int) -> String { path.count <= width ? path : "…" + path.suffix(width - 1) }
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
+    static func csvField(_ text: String) -> String { ClipTable.csvField(text) }
 }

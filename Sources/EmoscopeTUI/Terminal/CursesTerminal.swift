@@ -31,8 +31,8 @@ public final class CursesTerminal {
         }
         self.screen = screen
         window = emoscope_stdscr()
-        var support = ColorSupport.choose(terminalColors: 0, hasColors: has_colors(), environment: environment)
-        if support != .none {
+        var support = ColorSupport.none
+        if has_colors() && environment["NO_COLOR"] == nil {
             start_color()
             use_default_colors()
             support = ColorSupport.choose(terminalColors: Int(emoscope_colors()), hasColors: true, environment: environment)

@@ -63,6 +63,11 @@ public enum CorpusLoader {
         return with(corpus, description: "RAVDESS speech (\(clips.count) clips, \(corpus.speakers.count) speakers)")
     }
 
+    /// The emotion a RAVDESS speech file name announces, as an index into `ModelHeader.ravdessLabels`; nil for other names.
+    public static func ravdessLabel(fileName: String) -> Int? {
+        RavdessName.parse(fileName).map { $0.emotion - 1 }
+    }
+
     // MARK: Folders
 
     /// `DIR/<label>/<file>` or `DIR/<label>/<speaker>/…/<file>` (extensions in `audioExtensions`), sorted by path.

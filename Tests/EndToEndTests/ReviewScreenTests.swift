@@ -1,0 +1,97 @@
+import EmoscopeTestSupport
+import Foundation
+import Testing
+
+/// The real `emoscope review` in a tmux terminal: the shipped cross-validation report (matrix,
+/// metrics, protocol, the clips behind a cell) and a labelled folder classified in the background.
+@Suite(.serialized) struct ReviewScreenTests {
+    static let root = Corpus.repositoryRoot.path
+    static let emoscope = ProcessRunner.product("emoscope")
+    static let abbreviations = ["neu", "cal", "hap", "sad", "ang", "fea", "dis", "sur"]
+
+    /// The eight cells of `label`'s matrix row on the screen (the cursor's brackets removed), if shown.
+    func cells(_ screen: String, row label: String) -> [Int]? {
+        for line in screen.split(separator: "\n") {
+            let words = line.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
+            guard words.first == label, words.count >= 9 else { continue }
+            let values = words[1...8].compactMap { Int($0) }
+            if values.count == 8 { return values }
+        }
+        return nil
+    }
+
+    /// The shipped report as JSON: its pooled counts, UAR, protocol and predictions.
+    func shippedReport() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.root + "/Assets/default.report.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test(.enabled(if: TmuxSession.isAvailable))
+    func theShippedReportShowsItsMatrixMetricsProtocolAndClips() throws {
+        let report = try shippedReport()
+        let counts = try #require((report["confusion"] as? [String: Any])?["counts"] as? [[Int]])
+        let pooledUAR = try #require((report["pooled"] as? [String: Any])?["unweightedAverageRecall"] as? Double)
+        let description = try #require(report["protocolDescription"] as? String)
+        let home = TemporaryDirectory()
+        let session = try TmuxSession(
+            command: "sh -c " + TmuxSession.quote("cd \(TmuxSession.quote(Self.root)) && exec \(Self.emoscope) review Assets/default.report.json --model Assets/default.emomodel"),
+            width: 100, height: 30, environment: ["HOME": home.url.path])
+        let (shown, screen) = try session.waitFor("macro-F1")
+        #expect(shown, "screen:\n\(screen)")
+        #expect(screen.contains(Self.abbreviations.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }.joined().trimmingCharacters(in: .whitespaces)))
+        for (row, label) in Self.abbreviations.enumerated() {
+            #expect(cells(screen, row: label) == counts[row], "row \(label):\n\(screen)")
+        }
+        #expect(screen.contains(String(format: "UAR %.3f", pooledUAR)))
+        #expect(screen.contains(String(description.prefix(60))), "protocol line")
+        #expect(screen.contains("1440 of 1440 clips classified"))
+
+        // Calm taken for neutral: one row down, then Enter lists those clips.
+        try session.send("Down")
+        try session.send("Enter")
+        let calmAsNeutral = counts[1][0]
+        let (listed, list) = try session.waitFor("true calm, predicted neutral: \(calmAsNeutral) clips, most confident first")
+        #expect(listed, "screen:\n\(list)")
+        let expected = Set(try #require(report["predictions"] as? [[String: Any]])
+            .filter { $0["truth"] as? String == "calm" && $0["predicted"] as? String == "neutral" }
+            .compactMap { ($0["path"] as? String).map { ($0 as NSString).lastPathComponent } })
+        let shownFiles = list.split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { $0.hasSuffix(".flac") }.map { ($0 as NSString).lastPathComponent }
+        #expect(shownFiles.count >= 8, "clip paths listed:\n\(list)")
+        #expect(Set(shownFiles).isSubset(of: expected), "only clips of that cell:\n\(list)")
+        #expect(shownFiles.allSatisfy { $0.hasPrefix("03-01-02-") }, "calm is RAVDESS emotion 02")
+
+        try session.send("Escape")
+        let (back, matrix) = try session.waitFor { !$0.contains("predicted neutral: \(calmAsNeutral) clips,") && $0.contains("macro-F1") }
+        #expect(back, "screen:\n\(matrix)")
+        #expect(matrix.contains("true calm, predicted neutral: \(calmAsNeutral) clips"), "the cursor stayed on the cell:\n\(matrix)")
+
+        try session.send("n")
+        let (percent, shares) = try session.waitFor("% of row")
+        #expect(percent)
+        let neutralRow = counts[0], neutralSupport = neutralRow.reduce(0, +)
+        #expect(cells(shares, row: "neu") == neutralRow.map { Int((Double($0) * 100 / Double(neutralSupport)).rounded()) })
+
+        try session.send("q")
+        #expect(try session.waitFor("[exited 0]").ok)
+    }
+
+    @Test(.enabled(if: TmuxSession.isAvailable && (Corpus.isAvailable || Corpus.isRequired), Comment(rawValue: Corpus.absentMessage)))
+    func aLabelledFolderIsClassifiedInTheBackground() throws {
+        let folder = TemporaryDirectory()
+        let corpus = folder.path("Actor_04")
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        for emotion in 1...8 {
+            let name = "03-01-0\(emotion)-01-01-01-04.flac"
+            try FileManager.default.copyItem(atPath: Corpus.speech16k.path + "/Actor_04/" + name, toPath: corpus + "/" + name)
+        }
+        let session = try TmuxSession(command: "\(Self.emoscope) review \(TmuxSession.quote(folder.url.path)) --model \(Self.root)/Assets/default.emomodel",
+                                      width: 100, height: 30, environment: ["HOME": folder.url.path])
+        let (done, screen) = try session.waitFor("8 of 8 clips classified", timeout: 60)
+        #expect(done, "screen:\n\(screen)")
+        #expect(screen.contains("labelled folder classified now with default.emomodel"))
+        let rows = Self.abbreviations.map { cells(screen, row: $0) ?? [] }
+        #expect(rows.map { $0.reduce(0, +) } == Array(repeating: 1, count: 8), "one clip per true class:\n\(screen)")
+        try session.send("q")
+        #expect(try session.waitFor("[exited 0]").ok)
+    }
+}
