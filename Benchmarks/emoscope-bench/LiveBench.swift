@@ -54,14 +54,14 @@ import Foundation
 
 /// CPU and peak RSS of the real `emoscope live --file CLIP --loop` in a tmux terminal.
 @MainActor func benchmarkLiveBinary(clipPath: String, emoscopePath: String, modelPath: String) throws {
-    guard run(["/usr/bin/env", "tmux", "-V"]) == 0 else {
+    guard shell("tmux -V") == 0 else {
         print("  tmux not installed: the real-terminal CPU and memory figures were not measured")
         return
     }
     let socket = "emoscope-bench-\(getpid())"
     let command = "exec env TERM=xterm-256color LANG=C.UTF-8 \(emoscopePath) live --file \(clipPath) --loop --model \(modelPath)"
-    _ = run(["/usr/bin/env", "tmux", "-L", socket, "new-session", "-d", "-x", "100", "-y", "30", command])
-    defer { _ = run(["/usr/bin/env", "tmux", "-L", socket, "kill-server"]) }
+    _ = shell("tmux -L \(socket) new-session -d -x 100 -y 30 '\(command)'")
+    defer { _ = shell("tmux -L \(socket) kill-server") }
     sleep(2)
     guard let pid = panePID(socket: socket) else { print("  could not find the emoscope process"); return }
     let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -78,7 +78,7 @@ import Foundation
 
 private func panePID(socket: String) -> Int? {
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("emoscope-bench-pane-\(getpid())").path
-    _ = run(["/bin/sh", "-c", "tmux -L \(socket) list-panes -F '#{pane_pid}' > \(output)"])
+    _ = system("tmux -L \(socket) list-panes -F '#{pane_pid}' > \(output) 2>/dev/null")
     defer { try? FileManager.default.removeItem(atPath: output) }
     return (try? String(contentsOfFile: output, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
 }
@@ -96,4 +96,10 @@ private func peakRSSKilobytes(_ pid: Int) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
     return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
         .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+}
+
+/// Runs a shell command and waits for it (not `Foundation.Process`, whose wait hangs on
+/// `tmux new-session -d`: the tmux server keeps the pipes open; PLATFORM-NOTES).
+private func shell(_ command: String) -> Int32 {
+    system(command + " >/dev/null 2>&1")
 }
