@@ -20,6 +20,8 @@ struct TrainingTests {
         configuration.batchSize = 8
         configuration.patience = 20
         configuration.validationFraction = 0.34
+        // The shipped recipe trains without augmentation; these runs keep the augmentation path tested.
+        configuration.augmentation = AugmentationSettings()
         let clips = try CorpusPreparation.prepare(corpus, features: configuration.features, minimumSamples: 8_000, threads: 2)
         return (corpus, clips, configuration)
     }
