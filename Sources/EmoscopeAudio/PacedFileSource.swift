@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Plays a decoded clip into a SampleRing at real-time pace, then state `.finished`.
 ///
@@ -19,6 +20,7 @@ public final class PacedFileSource: LiveAudioSource, @unchecked Sendable {
     public let chunkFrames: Int
 
     private let samples: [Float]
+    private let pause = PauseFlag()
     private let status = SourceStatus()
     private let worker = WorkerSlot()
 
@@ -47,7 +49,7 @@ public final class PacedFileSource: LiveAudioSource, @unchecked Sendable {
         try worker.start(isRunning: state == .running) { () throws(AudioDeviceError) -> WorkerThread in
             status.state = .running
             let pacer = Pacer(samples: samples, rate: sampleRate, chunk: chunkFrames, speed: speed, loop: loop,
-                              ring: ring, status: status)
+                              ring: ring, status: status, pause: pause)
             do throws(WorkerThreadError) {
                 return try WorkerThread { thread in pacer.run(thread) }
             } catch {
@@ -57,6 +59,9 @@ public final class PacedFileSource: LiveAudioSource, @unchecked Sendable {
             }
         }
     }
+
+    /// Holds the clip where it is (nothing is appended) until resumed; the pace continues from there.
+    public func setPaused(_ paused: Bool) { pause.value.store(paused, ordering: .releasing) }
 
     /// Stops and joins the thread; idempotent. A finished source stays `.finished`.
     public func stop() {
@@ -73,14 +78,15 @@ private final class Pacer: @unchecked Sendable {
     let loop: Bool
     let ring: SampleRing
     let status: SourceStatus
+    let pause: PauseFlag
 
-    init(samples: [Float], rate: Int, chunk: Int, speed: Double, loop: Bool, ring: SampleRing, status: SourceStatus) {
-        (self.samples, self.rate, self.chunk, self.speed, self.loop, self.ring, self.status) =
-            (samples, rate, chunk, speed, loop, ring, status)
+    init(samples: [Float], rate: Int, chunk: Int, speed: Double, loop: Bool, ring: SampleRing, status: SourceStatus, pause: PauseFlag) {
+        (self.samples, self.rate, self.chunk, self.speed, self.loop, self.ring, self.status, self.pause) =
+            (samples, rate, chunk, speed, loop, ring, status, pause)
     }
 
     func run(_ thread: WorkerThread) {
-        let start = Self.now()
+        var start = Self.now()
         var delivered = 0, offset = 0
         samples.withUnsafeBufferPointer { clip in
             while !thread.shouldStop {
@@ -90,6 +96,15 @@ private final class Pacer: @unchecked Sendable {
                         return
                     }
                     offset = 0
+                }
+                if pause.value.load(ordering: .acquiring) {
+                    // The clock stops with the clip: shift the start by the time spent paused.
+                    let pausedAt = Self.now()
+                    while pause.value.load(ordering: .acquiring) {
+                        if thread.shouldStop { return }
+                        usleep(10_000)
+                    }
+                    start += Self.now() - pausedAt
                 }
                 let count = min(chunk, clip.count - offset)
                 let due = start + UInt64(Double(delivered + count) / Double(rate) / speed * 1e9)
@@ -118,4 +133,9 @@ private final class Pacer: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
+}
+
+/// Whether a paced source is held, shared by the source and its thread.
+private final class PauseFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

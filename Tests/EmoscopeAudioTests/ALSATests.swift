@@ -180,6 +180,22 @@ struct PacedFileSourceTests {
         #expect(source.state == .finished)
     }
 
+    @Test func pausingHoldsTheClipAndResumesWhereItWas() throws {
+        let samples = (0..<16_000).map { Float($0) / 16_000 }
+        let source = PacedFileSource(samples: samples, sampleRate: 16_000, name: "ramp.wav")
+        try source.start()
+        #expect(ALSAFixture.waitUntil(seconds: 5) { source.ring.written >= 3_200 })
+        source.setPaused(true)
+        Thread.sleep(forTimeInterval: 0.05)
+        let held = source.ring.written
+        Thread.sleep(forTimeInterval: 0.4)
+        #expect(source.ring.written == held, "nothing arrives while paused")
+        #expect(held < 16_000)
+        source.setPaused(false)
+        #expect(ALSAFixture.waitUntil(seconds: 10) { source.state == .finished }, "state \(source.state)")
+        #expect(source.ring.samples(from: 0, count: samples.count) == samples, "resumed where it was, nothing skipped")
+    }
+
     @Test func stopHaltsDelivery() throws {
         let source = PacedFileSource(samples: [Float](repeating: 0.1, count: 160_000), sampleRate: 16_000, name: "long")
         try source.start()

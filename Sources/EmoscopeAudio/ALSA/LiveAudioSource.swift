@@ -14,6 +14,12 @@ public protocol LiveAudioSource: AnyObject, Sendable {
     var overruns: Int { get }
     /// A short name for the screen: device name or file name.
     var displayName: String { get }
+    /// Holds or resumes the input where that makes sense (a file); a microphone keeps capturing.
+    func setPaused(_ paused: Bool)
+}
+
+extension LiveAudioSource {
+    public func setPaused(_ paused: Bool) {}
 }
 
 /// What a live source is doing.

@@ -49,8 +49,11 @@ public final class LiveEngine: @unchecked Sendable {
         _ = stopRecording()
     }
 
-    /// Pauses or resumes analysis (the source keeps running).
-    public func setPaused(_ value: Bool) { lock.withLock { paused = value } }
+    /// Pauses or resumes analysis; a file source is held too, a microphone keeps capturing.
+    public func setPaused(_ value: Bool) {
+        lock.withLock { paused = value }
+        source.setPaused(value)
+    }
 
     /// The analyses finished since the last call, oldest first.
     public func takeAnalyses() -> [LiveAnalysis] {
