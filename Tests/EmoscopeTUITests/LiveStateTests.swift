@@ -5,6 +5,13 @@ import EmoscopeTUI
 @Suite struct LiveStateTests {
     let labels = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]
 
+    /// The live screen drawn into a canvas, as text.
+    func render(_ state: LiveState, width: Int = 100, height: Int = 24, glyphs: Glyphs = .unicode) -> String {
+        var canvas = Canvas(width: width, height: height)
+        LiveView.draw(state, into: &canvas, area: canvas.bounds, context: DrawingContext(glyphs: glyphs, labels: labels))
+        return canvas.text
+    }
+
     func probabilities(peak: Int, value: Float = 0.65) -> [Float] {
         (0..<8).map { $0 == peak ? value : (1 - value) / 7 }
     }
@@ -67,10 +74,9 @@ import EmoscopeTUI
         _ = state.handle(.sourceFailed(message: "no sound card found", hint: "try emoscope live --file CLIP"))
         #expect(state.input == .failed(message: "no sound card found", hint: "try emoscope live --file CLIP"))
         #expect(state.handle(.key(.enter)) == [.retrySource])
-        var canvas = Canvas(width: 80, height: 22)
-        LiveView.draw(state, into: &canvas, area: canvas.bounds, context: DrawingContext(glyphs: .ascii, labels: labels))
-        #expect(canvas.text.contains("no sound card found"))
-        #expect(canvas.text.contains("try emoscope live --file CLIP"))
+        let text = render(state, width: 80, height: 22, glyphs: .ascii)
+        #expect(text.contains("no sound card found"))
+        #expect(text.contains("try emoscope live --file CLIP"))
     }
 
     @Test func theEndOfAFileKeepsTheLastResultOnScreen() {
@@ -78,10 +84,9 @@ import EmoscopeTUI
         _ = state.handle(.sourceFinished)
         _ = state.handle(.analysis(LiveAnalysis(time: 3, probabilities: probabilities(peak: 4), pitchHz: nil, energyDB: -20)))
         #expect(state.dominant == 4 && state.timeline == [4])
-        var canvas = Canvas(width: 100, height: 24)
-        LiveView.draw(state, into: &canvas, area: canvas.bounds, context: DrawingContext(glyphs: .unicode, labels: labels))
-        #expect(canvas.text.contains("dominant: angry 65%"))
-        #expect(canvas.text.contains("end of input"))
+        let text = render(state)
+        #expect(text.contains("dominant: angry 65%"))
+        #expect(text.contains("end of input"))
     }
 
     @Test func clipIndicatorHoldsForASecond() {
@@ -101,9 +106,7 @@ import EmoscopeTUI
         _ = state.handle(.frame(LiveFrame(waveform: WaveformEnvelope(samples: samples, columns: 400), levelDB: -9, clipped: false, time: 1)))
         _ = state.handle(.analysis(LiveAnalysis(time: 3, probabilities: probabilities(peak: 4), pitchHz: 190, energyDB: -12)))
         for glyphs in [Glyphs.unicode, .ascii] {
-            var canvas = Canvas(width: 100, height: 30)
-            LiveView.draw(state, into: &canvas, area: canvas.bounds, context: DrawingContext(glyphs: glyphs, labels: labels))
-            let text = canvas.text
+            let text = render(state, height: 30, glyphs: glyphs)
             for label in labels { #expect(text.contains(label)) }
             #expect(text.contains("dominant: angry 65%"))
             #expect(text.contains("65%"))

@@ -76,9 +76,8 @@ public final class LiveController: ScreenController {
     }
 
     public func handle(key: Key) -> KeyOutcome {
-        let commands = state.handle(.key(key))
-        for command in commands { execute(command) }
-        return commands.isEmpty && ![.character(" "), .character("s")].contains(key) ? .ignored : .handled
+        for command in state.handle(.key(key)) { execute(command) }
+        return .handled
     }
 
     private func execute(_ command: LiveCommand) {

@@ -13,13 +13,15 @@ public final class LiveEngine: @unchecked Sendable {
     private let classifier: EmotionClassifier
     private let pitchTracker: PitchTracker
     private let lock = NSLock()
-    private var pending: [LiveAnalysis] = []
+    private let analyses = Mailbox<LiveAnalysis>()
     private var paused = false
     private var stopping = false
     private var recorder: (writer: AudioFileWriter, next: Int)?
     private var recordingError: AudioError?
     private let finished = DispatchSemaphore(value: 0)
-    private var thread: Thread?
+    private var isRunning = false
+    /// The last few seconds of samples for the UI's frame (UI thread only; reused every frame).
+    private var frameSamples: [Float] = []
 
     /// Prepares the engine for `source` and `model`; nothing runs until `start`.
     public init(source: LiveAudioSource, model: EmotionModel, hopSeconds: Double = 0.25) throws {
@@ -35,16 +37,14 @@ public final class LiveEngine: @unchecked Sendable {
     /// Starts the source and the worker.
     public func start() throws(AudioDeviceError) {
         try source.start()
-        let thread = Thread { [self] in run() }
-        thread.name = "emoscope-live"
-        self.thread = thread
-        thread.start()
+        isRunning = true
+        BackgroundThread.start(name: "emoscope-live") { [self] in run() }
     }
 
     /// Stops the worker and the source, finishing a recording in progress.
     public func stop() {
         lock.withLock { stopping = true }
-        if thread != nil { finished.wait(); thread = nil }
+        if isRunning { finished.wait(); isRunning = false }
         source.stop()
         _ = stopRecording()
     }
@@ -56,12 +56,7 @@ public final class LiveEngine: @unchecked Sendable {
     }
 
     /// The analyses finished since the last call, oldest first.
-    public func takeAnalyses() -> [LiveAnalysis] {
-        lock.withLock {
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
-        }
-    }
+    public func takeAnalyses() -> [LiveAnalysis] { analyses.take() }
 
     // MARK: Recording
 
@@ -138,7 +133,7 @@ public final class LiveEngine: @unchecked Sendable {
             guard ok else { continue }
             var analysis = analyse(Array(buffer[0..<count]), endTime: Double(written) / Double(sampleRate), hop: hop)
             analysis.capturedAtNanoseconds = capturedAt
-            lock.withLock { pending.append(analysis) }
+            analyses.post(analysis)
         }
         finished.signal()
     }
@@ -168,17 +163,23 @@ public final class LiveEngine: @unchecked Sendable {
 
     // MARK: Frames for the UI
 
-    /// The waveform and level of the last `seconds`, computed on the caller's thread from the ring.
+    /// The waveform and level of the last `seconds`, computed on the caller's thread from the ring
+    /// (before the stream has that much, the front is silence).
     public func frame(seconds: Double = 4, columns: Int = 400, levelSeconds: Double = 0.05) -> LiveFrame {
         let ring = source.ring
         let written = ring.written
-        let count = min(Int(seconds * Double(sampleRate)), written - ring.oldest)
-        let samples = ring.samples(from: written - count, count: count) ?? []
-        let padded = [Float](repeating: 0, count: Int(seconds * Double(sampleRate)) - samples.count) + samples
-        let level = samples.suffix(Int(levelSeconds * Double(sampleRate)))
+        let span = Int(seconds * Double(sampleRate))
+        if frameSamples.count != span { frameSamples = [Float](repeating: 0, count: span) }
+        let count = min(span, written - ring.oldest)
+        let copied = frameSamples.withUnsafeMutableBufferPointer { buffer in
+            buffer.update(repeating: 0)
+            return ring.copy(from: written - count, into: UnsafeMutableBufferPointer(rebasing: buffer[(span - count)...]))
+        }
+        if !copied { frameSamples.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        let level = frameSamples.suffix(min(count, Int(levelSeconds * Double(sampleRate))))
         let meanSquare = level.reduce(Float(0)) { $0 + $1 * $1 } / Float(max(1, level.count))
         let clipped = level.contains { abs($0) >= 0.999 }
-        return LiveFrame(waveform: WaveformEnvelope(samples: padded, columns: columns), levelDB: 10 * log10(max(meanSquare, 1e-12)),
+        return LiveFrame(waveform: WaveformEnvelope(samples: frameSamples, columns: columns), levelDB: 10 * log10(max(meanSquare, 1e-12)),
                          clipped: clipped, time: Double(written) / Double(sampleRate))
     }
 }

@@ -23,7 +23,7 @@ public final class CursesTerminal {
             throw TerminalError(description: "the Emoscope screen needs a terminal (stdin and stdout are not one); "
                                 + "for scripts use `emoscope classify`, `emoscope eval` or `emoscope features`")
         }
-        glyphs = Self.prepareLocale() ? .unicode : .ascii
+        glyphs = Self.prepareLocale(environment: environment) ? .unicode : .ascii
         let term = environment["TERM"] ?? ""
         guard !term.isEmpty, let screen = emoscope_newterm_stdio(nil) else {
             throw TerminalError(description: "unknown terminal type TERM=\"\(term)\": set TERM to one your system knows "
@@ -169,12 +169,11 @@ public final class CursesTerminal {
 
     /// Sets the locale from the environment; falls back to C.UTF-8 for characters when that is not UTF-8.
     /// Returns whether the locale is UTF-8 (then block glyphs are drawn).
-    static func prepareLocale() -> Bool {
+    static func prepareLocale(environment: [String: String]) -> Bool {
         setlocale(LC_ALL, "")
         if isUTF8() { return true }
         // A C/POSIX locale still draws UTF-8 if the terminal speaks it; honour an explicit non-UTF-8 one.
-        let requested = ProcessInfo.processInfo.environment["LC_ALL"] ?? ProcessInfo.processInfo.environment["LC_CTYPE"]
-            ?? ProcessInfo.processInfo.environment["LANG"] ?? ""
+        let requested = environment["LC_ALL"] ?? environment["LC_CTYPE"] ?? environment["LANG"] ?? ""
         if requested.isEmpty || requested == "C" || requested == "POSIX" { return false }
         if requested.uppercased().contains("UTF-8") || requested.uppercased().contains("UTF8") {
             setlocale(LC_CTYPE, "C.UTF-8")
