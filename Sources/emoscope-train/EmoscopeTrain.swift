@@ -51,10 +51,26 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Peak learning rate.")
     var learningRate: Float?
 
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Augment the training audio (crop, speed, gain, noise, SpecAugment).",
-        discussion: "Off by default: on RAVDESS it measured worse on unseen speakers (see README)."))
-    var augmentation = false
+    /// How strongly the training audio is varied.
+    enum Augmentation: String, ExpressibleByArgument, CaseIterable {
+        case none, light, full
+
+        var settings: AugmentationSettings {
+            switch self {
+            case .none: .none
+            case .light: .light
+            case .full: AugmentationSettings()
+            }
+        }
+    }
+
+    @Option(help: ArgumentHelp(
+        "Training augmentation: none, light (crop, gain, ±5 % speed, SpecAugment) or full (adds noise, ±10 % speed).",
+        discussion: "Default: the standard recipe's (see README for what each measured on RAVDESS)."))
+    var augmentation: Augmentation?
+
+    @Option(help: "Stop a fold when validation UAR has not improved for this many epochs.")
+    var patience: Int?
 
     @Flag(help: "Subtract each mel band's mean over the analysis window before standardising (per-utterance normalisation).")
     var windowMeanNormalization = false
@@ -82,6 +98,7 @@ struct EmoscopeTrain: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
@@ -101,7 +118,8 @@ struct EmoscopeTrain: ParsableCommand {
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.peakLearningRate = learningRate }
-        if augmentation { configuration.augmentation = AugmentationSettings() }
+        if let augmentation { configuration.augmentation = augmentation.settings }
+        if let patience { configuration.patience = patience }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
 
         let plannedFolds: [Fold]

@@ -23,6 +23,17 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Small variations only: crop 90–100 %, gain ±6 dB, speed ±5 % on a third of the examples,
+    /// no noise, SpecAugment (two 8-band and two 20-frame masks).
+    public static let light: AugmentationSettings = {
+        var settings = AugmentationSettings()
+        settings.cropFraction = 0.9...1
+        settings.speedProbability = 0.3
+        settings.speedRange = 0.95...1.05
+        settings.noiseProbability = 0
+        return settings
+    }()
+
     /// No augmentation at all.
     public static let none: AugmentationSettings = {
         var settings = AugmentationSettings()

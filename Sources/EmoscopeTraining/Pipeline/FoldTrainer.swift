@@ -90,7 +90,7 @@ public final class FoldTrainer {
             let start = Date()
             var order = train
             var shuffler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), 0x5EED))
-            order.shuffle(using: &shuffler)
+            order.seededShuffle(using: &shuffler)
             var lossSum = 0.0
             for batch in 0..<batches {
                 if shouldStop() { return nil }
