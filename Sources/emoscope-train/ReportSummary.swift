@@ -12,18 +12,18 @@ enum ReportSummary {
             "Corpus:   \(report.corpus)",
             "Protocol: \(report.protocolDescription)",
             "",
-            "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after  T     best epoch",
+            "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after (validation T)  T     best epoch",
         ]
         for fold in report.folds {
             let speakers = fold.testSpeakers.joined(separator: " ").padding(toLength: 38, withPad: " ", startingAt: 0)
-            lines.append(String(format: "%-5d %@ %@     %@  %@     %@ → %@       %.2f  %d", fold.fold + 1, speakers, f(fold.metrics.accuracy),
+            lines.append(String(format: "%-5d %@ %@     %@  %@     %@ → %@                        %.2f  %d", fold.fold + 1, speakers, f(fold.metrics.accuracy),
                                 f(fold.metrics.unweightedAverageRecall), f(fold.metrics.macroF1), f(fold.eceBefore), f(fold.eceAfter),
                                 fold.temperature, fold.bestEpoch))
         }
         lines += [
             "",
             "mean ± std over folds: accuracy \(pm(report.accuracy)), UAR \(pm(report.unweightedAverageRecall)), macro-F1 \(pm(report.macroF1))",
-            "calibration (mean ECE over folds): \(f(report.eceBefore)) before, \(f(report.eceAfter)) after temperature scaling",
+        ] + calibrationLines(report) + [
             "",
             "confusion matrix summed over folds (rows: true, columns: predicted):",
             "            " + report.labels.map { String($0.prefix(6)).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined(),
@@ -41,5 +41,21 @@ enum ReportSummary {
         lines.append("")
         lines.append(String(format: "training time %.0f s on %d threads, %.0f examples/s", report.trainingSeconds, report.threads, report.examplesPerSecond))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Expected calibration error (15 bins) for each calibration, pooled over every test clip and averaged over folds.
+    static func calibrationLines(_ report: CrossValidationReport) -> [String] {
+        func f(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "—" }
+        guard let c = report.calibration else {
+            return ["calibration (mean ECE over folds): \(f(report.eceBefore)) before, \(f(report.eceAfter)) after temperature scaling"]
+        }
+        return [
+            "calibration: \(c.method)",
+            "  ECE pooled over test clips:  \(f(c.pooledBefore)) uncalibrated, \(f(c.pooledValidation)) validation-speaker T, "
+                + "\(f(c.pooledCrossFitted)) cross-fitted T",
+            "  ECE mean of per-fold values: \(f(c.meanFoldBefore)) uncalibrated, \(f(c.meanFoldValidation)) validation-speaker T, "
+                + "\(f(c.meanFoldCrossFitted)) cross-fitted T",
+            String(format: "  model temperature %.3f", c.modelTemperature),
+        ]
     }
 }

@@ -47,7 +47,25 @@ struct TrainingTests {
         // Chance is 1/3 on three balanced classes.
         #expect(report.unweightedAverageRecall.mean > 0.6, "UAR \(report.unweightedAverageRecall.mean)")
         #expect(report.predictions.count == 72)
+        // Calibration is cross-fitted: each fold's temperature comes from the other fold's test clips,
+        // the reported probabilities use it, and the model's temperature is fitted on all of them.
+        let calibration = try #require(report.calibration)
+        let scored = report.predictions.filter { $0.windows != nil }
+        #expect(scored.count == 72)
+        func scores(_ members: [ReportedPrediction]) -> ([[WindowScores]], [Int]) {
+            (members.map { $0.windows! }, members.map { SyntheticCorpus.labels.firstIndex(of: $0.truth)! })
+        }
+        for fold in report.folds {
+            let (windows, truths) = scores(scored.filter { $0.fold != fold.fold })
+            #expect(fold.crossFittedTemperature == WindowScores.fitTemperature(windows, truths: truths))
+            for prediction in scored where prediction.fold == fold.fold {
+                #expect(prediction.probabilities == WindowScores.clipProbabilities(prediction.windows!, temperature: fold.crossFittedTemperature!))
+            }
+        }
+        #expect(report.eceAfter == calibration.pooledCrossFitted && report.eceBefore == calibration.pooledBefore)
         let model = try #require(fitted)
+        let (allWindows, allTruths) = scores(scored)
+        #expect(model.header.calibration.temperature == WindowScores.fitTemperature(allWindows, truths: allTruths))
         #expect(model.header.labels == SyntheticCorpus.labels)
         #expect(model.header.provenance.metrics["uar"] == report.unweightedAverageRecall.mean)
         // The written model loads and classifies like the app does.

@@ -54,7 +54,13 @@ public enum CalibrationMetrics {
         precondition(logits.count == truths.count, "one truth per logit row")
         guard !logits.isEmpty else { return 1 }
         // The NLL is convex in 1/T, hence unimodal in log T.
-        func loss(_ logT: Double) -> Double { negativeLogLikelihood(logits: logits, truths: truths, temperature: exp(logT)) }
+        return fitTemperature { negativeLogLikelihood(logits: logits, truths: truths, temperature: $0) }
+    }
+
+    /// The temperature in [0.05, 20] that minimises `loss(T)`, a function unimodal in log T
+    /// (golden-section search over log T, to a relative precision of 1e-4).
+    public static func fitTemperature(minimising lossAtTemperature: (Double) -> Double) -> Float {
+        func loss(_ logT: Double) -> Double { lossAtTemperature(exp(logT)) }
         let ratio = (5.0.squareRoot() - 1) / 2
         var a = log(0.05), b = log(20.0)
         var c = b - ratio * (b - a), d = a + ratio * (b - a)

@@ -21,14 +21,18 @@ func forEachChunk(_ count: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) 
 /// `body(chunk, index)` for every index in `0..<count`, on `threads` threads in the fixed
 /// chunks of `forEachChunk` (so `chunk` can select per-thread resources); results in index order.
 func parallelMap<T>(_ count: Int, threads: Int, _ body: (_ chunk: Int, _ index: Int) -> T) -> [T] {
-    var results = [T?](repeating: nil, count: count)
-    results.withUnsafeMutableBufferPointer { buffer in
+    let chunks = max(1, min(threads, count))
+    var parts = [[T]](repeating: [], count: chunks)
+    parts.withUnsafeMutableBufferPointer { buffer in
         let shared = SharedPointer(base: buffer.baseAddress!)
-        forEachChunk(count, chunks: threads) { chunk, range in
-            for index in range { shared.base[index] = body(chunk, index) }
+        forEachChunk(count, chunks: chunks) { chunk, range in
+            var part: [T] = []
+            part.reserveCapacity(range.count)
+            for index in range { part.append(body(chunk, index)) }
+            shared.base[chunk] = part
         }
     }
-    return results.map { $0! }
+    return parts.flatMap { $0 }
 }
 
 /// Carries a non-Sendable value into `concurrentPerform`, whose workers touch disjoint data.

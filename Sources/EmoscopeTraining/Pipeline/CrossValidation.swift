@@ -96,7 +96,7 @@ public final class CrossValidation {
             var uncalibrated = outcome.model
             uncalibrated.header.calibration.temperature = 1
             let before = Evaluator.predict(uncalibrated, clips: clips, indices: fold.test, threads: threads)
-            let after = Evaluator.predict(outcome.model, clips: clips, indices: fold.test, threads: threads)
+            let after = Evaluator.recalibrated(before, temperature: outcome.model.header.calibration.temperature)
             let (matrix, unclassified) = Evaluator.confusion(after, clips: clips, labels: labels)
             let report = FoldReport(
                 fold: fold.index, testSpeakers: fold.testSpeakers, validationSpeakers: Array(Set(validation.map { clips[$0].speaker })).sorted(),
@@ -105,9 +105,11 @@ public final class CrossValidation {
                 eceBefore: Self.ece(before, clips: clips), eceAfter: Self.ece(after, clips: clips),
                 unclassified: unclassified, history: outcome.history)
             completed.append(report)
-            predictions += after.map { p in
-                ReportedPrediction(path: clips[p.index].path, speaker: clips[p.index].speaker, fold: fold.index, truth: labels[clips[p.index].label],
-                                   predicted: p.predicted.map { labels[$0] }, probabilities: p.probabilities)
+            for (raw, p) in zip(before, after) {
+                let clip = clips[p.index]
+                predictions.append(ReportedPrediction(path: clip.path, speaker: clip.speaker, fold: fold.index, truth: labels[clip.label],
+                                                      predicted: p.predicted.map { labels[$0] }, probabilities: p.probabilities,
+                                                      windows: raw.probabilities == nil ? nil : raw.windows))
             }
             log(String(format: "fold %d: accuracy %.3f, UAR %.3f, macro-F1 %.3f, ECE %.3f → %.3f (T = %.2f), best epoch %d",
                        fold.index + 1, report.metrics.accuracy, report.metrics.unweightedAverageRecall, report.metrics.macroF1,
@@ -115,7 +117,9 @@ public final class CrossValidation {
             try save(run: fold.index + 1, state: nil)
         }
 
-        // Final fit on every clip, for the median best epoch of the folds, with their median temperature.
+        let calibration = Self.crossFitCalibration(folds: &completed, predictions: &predictions, labels: labels)
+
+        // Final fit on every clip, for the median best epoch of the folds, with the calibration's temperature.
         var model: EmotionModel?
         if finalFit {
             var finalConfiguration = configuration
@@ -123,7 +127,7 @@ public final class CrossValidation {
             log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
             guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration) else { return nil }
             model = final.model
-            model?.header.calibration.temperature = Float(Self.median(completed.map { Double($0.temperature) }))
+            model?.header.calibration.temperature = calibration.modelTemperature
         }
 
         var pooledMatrix = ConfusionMatrix(labels: labels)
@@ -135,8 +139,8 @@ public final class CrossValidation {
             unweightedAverageRecall: MeanAndDeviation(completed.map(\.metrics.unweightedAverageRecall)),
             macroF1: MeanAndDeviation(completed.map(\.metrics.macroF1)),
             confusion: pooledMatrix, pooled: EvaluationMetrics(pooledMatrix),
-            eceBefore: MeanAndDeviation(completed.map(\.eceBefore)).mean, eceAfter: MeanAndDeviation(completed.map(\.eceAfter)).mean,
-            predictions: predictions, trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
+            eceBefore: calibration.pooledBefore, eceAfter: calibration.pooledCrossFitted ?? calibration.pooledValidation,
+            calibration: calibration, predictions: predictions, trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
             threads: threads, date: date, codeRevision: codeRevision)
         model?.header.provenance.metrics = [
             "accuracy": report.accuracy.mean, "accuracyStd": report.accuracy.standardDeviation,
@@ -144,6 +148,24 @@ public final class CrossValidation {
             "macroF1": report.macroF1.mean, "eceBefore": report.eceBefore, "eceAfter": report.eceAfter,
         ]
         return (report, model)
+    }
+
+    /// Cross-fits the temperatures (see `CrossFittedCalibration`), records them in `folds` and
+    /// re-calibrates the reported probabilities with them.
+    static func crossFitCalibration(folds: inout [FoldReport], predictions: inout [ReportedPrediction], labels: [String]) -> CalibrationSummary {
+        let scored = predictions.indices.filter { predictions[$0].windows != nil }
+        let result = CrossFittedCalibration.fit(
+            scored.map { .init(fold: predictions[$0].fold, windows: predictions[$0].windows!, truth: labels.firstIndex(of: predictions[$0].truth)!) },
+            validationTemperatures: Dictionary(uniqueKeysWithValues: folds.map { ($0.fold, $0.temperature) }))
+        guard let temperatures = result.crossFittedTemperatures else { return result.summary }
+        for f in folds.indices {
+            folds[f].crossFittedTemperature = temperatures[folds[f].fold]
+            folds[f].eceCrossFitted = result.crossFittedECE[folds[f].fold]
+        }
+        for i in scored {
+            predictions[i].probabilities = WindowScores.clipProbabilities(predictions[i].windows!, temperature: temperatures[predictions[i].fold]!)
+        }
+        return result.summary
     }
 
     static func ece(_ predictions: [ClipPrediction], clips: [PreparedClip]) -> Double {

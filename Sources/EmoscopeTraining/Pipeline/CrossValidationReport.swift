@@ -23,9 +23,14 @@ public struct FoldReport: Codable, Equatable, Sendable {
     public var temperature: Float
     public var metrics: EvaluationMetrics
     public var confusion: ConfusionMatrix
-    /// Expected calibration error on the test speakers before and after temperature scaling.
+    /// Expected calibration error on the test speakers before and after temperature scaling with
+    /// the temperature fitted on this fold's validation speakers (`temperature`).
     public var eceBefore: Double
     public var eceAfter: Double
+    /// The temperature fitted on the other folds' test predictions (nil with a single fold) and
+    /// this fold's ECE with it.
+    public var crossFittedTemperature: Float?
+    public var eceCrossFitted: Double?
     /// Test clips the classifier declined (no speech / too short): left out of the metrics.
     public var unclassified: Int
     public var history: [EpochRecord]
@@ -39,8 +44,28 @@ public struct ReportedPrediction: Codable, Equatable, Sendable {
     public var truth: String
     /// Predicted label; nil when the clip was not classified.
     public var predicted: String?
-    /// Calibrated probabilities in label order.
+    /// Calibrated probabilities in label order (see `CalibrationSummary` for the temperature).
     public var probabilities: [Float]?
+    /// The windows behind the prediction, uncalibrated (temperature 1), so that any temperature can be re-applied.
+    public var windows: [WindowScores]?
+}
+
+/// How the cross-validation predictions were calibrated, and the expected calibration error
+/// (15 bins) of each choice: pooled over every test clip, and averaged over folds.
+///
+/// Cross-fitting: fold k's test clips are scaled by the temperature that minimises the NLL of the
+/// *other* folds' test predictions, so no clip calibrates itself and every calibration clip comes
+/// from speakers its model never heard. The shipped model's temperature is fitted on all of them.
+public struct CalibrationSummary: Codable, Equatable, Sendable {
+    public var method: String
+    public var pooledBefore: Double
+    public var pooledValidation: Double
+    public var pooledCrossFitted: Double?
+    public var meanFoldBefore: Double
+    public var meanFoldValidation: Double
+    public var meanFoldCrossFitted: Double?
+    /// The temperature written into the model of the final fit.
+    public var modelTemperature: Float
 }
 
 /// Everything `emoscope-train` measured: written as JSON beside the model.
@@ -59,8 +84,10 @@ public struct CrossValidationReport: Codable, Equatable, Sendable {
     /// Confusion matrix summed over folds, and the metrics of that pooled matrix.
     public var confusion: ConfusionMatrix
     public var pooled: EvaluationMetrics
+    /// Pooled ECE before calibration and after the reported calibration (cross-fitted with several folds).
     public var eceBefore: Double
     public var eceAfter: Double
+    public var calibration: CalibrationSummary?
     public var predictions: [ReportedPrediction]
     public var trainingSeconds: Double
     public var examplesPerSecond: Double

@@ -8,6 +8,8 @@ public struct ClipPrediction: Codable, Equatable, Sendable {
     public var status: Classification.Status
     /// Class probabilities; nil unless classified.
     public var probabilities: [Float]?
+    /// The windows behind `probabilities`, scored at the model's temperature (empty unless classified).
+    public var windows: [WindowScores] = []
 
     /// The most probable class, or nil.
     public var predicted: Int? { probabilities.flatMap { p in p.indices.max { p[$0] < p[$1] } } }
@@ -20,7 +22,8 @@ public enum Evaluator {
         let classifiers = (0..<max(1, min(threads, indices.count))).map { _ in try! EmotionClassifier(model: model) }
         return parallelMap(indices.count, threads: threads) { chunk, position in
             let result = classifiers[chunk].classify(clips[indices[position]].samples)
-            return ClipPrediction(index: indices[position], status: result.status, probabilities: result.probabilities)
+            return ClipPrediction(index: indices[position], status: result.status, probabilities: result.probabilities,
+                                  windows: WindowScores.of(result))
         }
     }
 
@@ -41,13 +44,22 @@ public enum Evaluator {
         return scored.isEmpty ? 0 : scored.reduce(0, +) / Double(scored.count)
     }
 
-    /// Log-probabilities as logits (softmax of them gives the probabilities back), for temperature fitting.
-    public static func logits(_ predictions: [ClipPrediction]) -> [[Float]] {
-        predictions.compactMap { $0.probabilities?.map { logf(max($0, 1e-12)) } }
+    /// The temperature that minimises the NLL of predictions made at temperature 1 (exactly, window by window).
+    public static func fitTemperature(_ predictions: [ClipPrediction], clips: [PreparedClip]) -> Float {
+        let classified = predictions.filter { $0.probabilities != nil }
+        return WindowScores.fitTemperature(classified.map(\.windows), truths: classified.map { clips[$0.index].label })
     }
 
-    /// True labels of the classified predictions, in the order of `logits`.
-    public static func truths(_ predictions: [ClipPrediction], clips: [PreparedClip]) -> [Int] {
-        predictions.compactMap { $0.probabilities == nil ? nil : clips[$0.index].label }
+    /// Predictions made at temperature 1, recomputed at `temperature`.
+    public static func recalibrated(_ predictions: [ClipPrediction], temperature: Float) -> [ClipPrediction] {
+        predictions.map { prediction in
+            guard prediction.probabilities != nil else { return prediction }
+            var calibrated = prediction
+            calibrated.probabilities = WindowScores.clipProbabilities(prediction.windows, temperature: temperature)
+            calibrated.windows = prediction.windows.map { w in
+                WindowScores(weight: w.weight, logProbabilities: CalibrationMetrics.softmax(w.logProbabilities, temperature: temperature).map { logf(max($0, 1e-30)) })
+            }
+            return calibrated
+        }
     }
 }

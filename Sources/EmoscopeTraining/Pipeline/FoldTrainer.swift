@@ -136,9 +136,8 @@ public final class FoldTrainer {
         var validationPredictions: [ClipPrediction] = []
         if !validation.isEmpty {
             let uncalibrated = Evaluator.predict(model, clips: clips, indices: validation, threads: threads)
-            model.header.calibration.temperature = CalibrationMetrics.fitTemperature(
-                logits: Evaluator.logits(uncalibrated), truths: Evaluator.truths(uncalibrated, clips: clips))
-            validationPredictions = Evaluator.predict(model, clips: clips, indices: validation, threads: threads)
+            model.header.calibration.temperature = Evaluator.fitTemperature(uncalibrated, clips: clips)
+            validationPredictions = Evaluator.recalibrated(uncalibrated, temperature: model.header.calibration.temperature)
         }
         return TrainingOutcome(model: model, bestEpoch: bestEpoch, history: history, validation: validationPredictions)
     }
