@@ -72,6 +72,9 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Stop a fold when validation UAR has not improved for this many epochs.")
     var patience: Int?
 
+    @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
+    var mixup: Double?
+
     @Flag(help: "Subtract each mel band's mean over the analysis window before standardising (per-utterance normalisation).")
     var windowMeanNormalization = false
 
@@ -99,6 +102,7 @@ struct EmoscopeTrain: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+        if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
@@ -120,6 +124,7 @@ struct EmoscopeTrain: ParsableCommand {
         if let learningRate { configuration.peakLearningRate = learningRate }
         if let augmentation { configuration.augmentation = augmentation.settings }
         if let patience { configuration.patience = patience }
+        if let mixup { configuration.mixupAlpha = mixup }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
 
         let plannedFolds: [Fold]

@@ -76,6 +76,17 @@ struct TrainingTests {
         #expect(result.status == .classified)
     }
 
+    @Test func mixupTrainsAndBeatsChanceToo() throws {
+        let folder = TemporaryDirectory()
+        var (corpus, clips, configuration) = try Self.setUp(folder)
+        configuration.mixupAlpha = 0.4
+        configuration.augmentation = .none
+        let (report, _) = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, finalFit: false,
+                                                                                                  shouldStop: { false }))
+        #expect(report.configuration.mixupAlpha == 0.4)
+        #expect(report.unweightedAverageRecall.mean > 0.55, "UAR \(report.unweightedAverageRecall.mean)")
+    }
+
     @Test func resumingAfterAnInterruptionGivesTheSameResult() throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)

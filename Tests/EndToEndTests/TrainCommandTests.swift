@@ -21,6 +21,7 @@ struct TrainCommandTests {
         #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
         #expect(result.stdout.contains("speaker-independent 2-fold cross-validation"))
         #expect(result.stdout.contains("mean ± std over folds: accuracy"))
+        #expect(result.stdout.contains("calibration: temperature cross-fitted") && result.stdout.contains("ECE pooled over test clips"))
         #expect(result.stderr.contains("fold 1/2 epoch 1/2") && result.stderr.contains("ETA"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("synthetic.report.json")))) as! [String: Any]
         #expect(report["split"] as? String == "speaker-independent")
@@ -36,6 +37,7 @@ struct TrainCommandTests {
                                             "--batch-size", "8", "--output", folder.path("random.emomodel"), "--evaluate-only"])
         #expect(random.status == 0)
         #expect(random.stdout.contains("RANDOM 80/20 split (speakers shared"))
+        #expect(random.stdout.contains("calibration: temperature fitted on each fold's validation speakers"), "one split cannot be cross-fitted")
         #expect(!FileManager.default.fileExists(atPath: folder.path("random.emomodel")), "--evaluate-only writes no model")
         #expect(FileManager.default.fileExists(atPath: folder.path("random.report.json")))
     }

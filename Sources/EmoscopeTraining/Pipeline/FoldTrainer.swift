@@ -99,10 +99,16 @@ public final class FoldTrainer {
                     var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
                     return builders[chunk].example(clips[members[j]], generator: &generator)
                 }
-                let logits = network.forward(examples.map(\.input), widths: examples.map(\.width), training: true,
+                var inputs = Mixup.Batch(inputs: examples.map(\.input), widths: examples.map(\.width),
+                                         targets: members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) },
+                                         weights: members.map { classWeights[clips[$0].label] })
+                if let alpha = c.mixupAlpha, alpha > 0 {
+                    var mixer = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0x313))
+                    inputs = Mixup.mix(inputs, bands: initialModel.header.features.melBands, alpha: alpha, generator: &mixer)
+                }
+                let logits = network.forward(inputs.inputs, widths: inputs.widths, training: true,
                                              seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xD509))
-                let targets = members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) }
-                let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: targets, weights: members.map { classWeights[clips[$0].label] })
+                let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: inputs.targets, weights: inputs.weights)
                 lossSum += loss
                 network.backward(gradients)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,

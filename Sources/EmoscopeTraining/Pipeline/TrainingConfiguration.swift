@@ -21,6 +21,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var augmentation: AugmentationSettings
     /// Subtract each band's mean over the window before standardising (see `ModelHeader.Normalization`).
     public var subtractWindowMean: Bool = false
+    /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
+    public var mixupAlpha: Double?
     public var seed: UInt64
 
     /// The default recipe: a compact CNN (four 3×3 conv blocks of 16/32/64/96 channels, the
