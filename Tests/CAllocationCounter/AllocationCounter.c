@@ -7,6 +7,12 @@
 #include <stddef.h>
 #include "AllocationCounter.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EMOSCOPE_NO_INTERPOSER 1
+#endif
+#endif
+
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
@@ -18,6 +24,7 @@ static __thread long allocations;
 void emoscope_allocations_begin(void) { allocations = 0; counting = 1; }
 long emoscope_allocations_end(void) { counting = 0; return allocations; }
 
+#ifndef EMOSCOPE_NO_INTERPOSER  // AddressSanitizer brings its own allocator
 void *malloc(size_t size) {
     if (counting) allocations++;
     return __libc_malloc(size);
@@ -50,3 +57,4 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
     *result = pointer;
     return 0;
 }
+#endif
