@@ -4,25 +4,26 @@ import EmoscopeCore
 import EmoscopeTUI
 import Foundation
 
-/// `emoscope review SOURCE`: the Review screen on a labelled folder or a training report.
+/// `emoscope review [SOURCE]`: the Review screen on a labelled folder or a training report (default: the shipped report).
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
         abstract: "Confusion matrix, per-class metrics and the clips behind each cell.",
         discussion: """
-            SOURCE is a JSON report written by emoscope-train (e.g. Assets/default.report.json), or a \
+            SOURCE is a JSON report written by emoscope-train (default: the cross-validation report shipped \
+            beside the default model, default.report.json), or a \
             labelled folder (RAVDESS names, DIR/<label>/… folders) or CSV manifest, which is classified \
             with the model in the background. Keys: arrows/hjkl move, n counts or % of row, c next \
             confusion, Enter clips of the cell, Esc back, ? help, q quit. Without a UI: emoscope eval.
             """)
 
-    @Argument(help: "A report (.json), a labelled folder or a CSV manifest.")
-    var source: String
+    @Argument(help: "A report (.json), a labelled folder or a CSV manifest (default: the shipped report).")
+    var source: String?
 
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: source) else { throw ValidationError("\(source): no such file or folder") }
+        if let source, !FileManager.default.fileExists(atPath: source) { throw ValidationError("\(source): no such file or folder") }
     }
 
     func run() throws {

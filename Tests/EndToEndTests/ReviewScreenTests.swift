@@ -34,7 +34,7 @@ import Testing
         let description = try #require(report["protocolDescription"] as? String)
         let home = TemporaryDirectory()
         let session = try TmuxSession(
-            command: "sh -c " + TmuxSession.quote("cd \(TmuxSession.quote(Self.root)) && exec \(Self.emoscope) review Assets/default.report.json --model Assets/default.emomodel"),
+            command: "sh -c " + TmuxSession.quote("cd \(TmuxSession.quote(Self.root)) && exec \(Self.emoscope) review"),  // no argument: the report shipped beside the default model
             width: 100, height: 30, environment: ["HOME": home.url.path])
         let (shown, screen) = try session.waitFor("macro-F1")
         #expect(shown, "screen:\n\(screen)")
