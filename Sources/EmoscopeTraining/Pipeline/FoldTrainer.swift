@@ -99,16 +99,16 @@ public final class FoldTrainer {
                     var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
                     return builders[chunk].example(clips[members[j]], generator: &generator)
                 }
-                var inputs = Mixup.Batch(inputs: examples.map(\.input), widths: examples.map(\.width),
+                var prepared = Mixup.Batch(inputs: examples.map(\.input), widths: examples.map(\.width),
                                          targets: members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) },
                                          weights: members.map { classWeights[clips[$0].label] })
                 if let alpha = c.mixupAlpha, alpha > 0 {
                     var mixer = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0x313))
-                    inputs = Mixup.mix(inputs, bands: initialModel.header.features.melBands, alpha: alpha, generator: &mixer)
+                    prepared = Mixup.mix(prepared, bands: initialModel.header.features.melBands, alpha: alpha, generator: &mixer)
                 }
-                let logits = network.forward(inputs.inputs, widths: inputs.widths, training: true,
+                let logits = network.forward(prepared.inputs, widths: prepared.widths, training: true,
                                              seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xD509))
-                let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: inputs.targets, weights: inputs.weights)
+                let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: prepared.targets, weights: prepared.weights)
                 lossSum += loss
                 network.backward(gradients)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
