@@ -32,31 +32,31 @@ public enum CrossFittedCalibration {
     /// `validationTemperatures` (per fold) and cross-fitted; the model temperature is fitted on
     /// every clip (with one fold: the validation temperature).
     public static func fit(_ clips: [Clip], validationTemperatures: [Int: Float]) -> Result {
-        let folds = Set(clips.map(\.fold)).union(validationTemperatures.keys).sorted()
+        let byFold = Dictionary(grouping: clips, by: \.fold)
+        let folds = Set(byFold.keys).union(validationTemperatures.keys).sorted()
         func ece(_ members: [Clip], temperature: (Clip) -> Float) -> Double {
             CalibrationMetrics.expectedCalibrationError(
                 probabilities: members.map { WindowScores.clipProbabilities($0.windows, temperature: temperature($0)) },
                 truths: members.map(\.truth))
         }
         func meanOverFolds(_ temperature: (Clip) -> Float) -> Double {
-            let values = folds.map { fold in ece(clips.filter { $0.fold == fold }, temperature: temperature) }
+            let values = folds.map { ece(byFold[$0] ?? [], temperature: temperature) }
             return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
         }
         func fitted(_ members: [Clip]) -> Float { WindowScores.fitTemperature(members.map(\.windows), truths: members.map(\.truth)) }
         let validation = { (clip: Clip) in validationTemperatures[clip.fold] ?? 1 }
-        let medianValidation = validationTemperatures.values.sorted()
         var summary = CalibrationSummary(
             method: "temperature fitted on each fold's validation speakers",
             pooledBefore: ece(clips) { _ in 1 }, pooledValidation: ece(clips, temperature: validation), pooledCrossFitted: nil,
             meanFoldBefore: meanOverFolds { _ in 1 }, meanFoldValidation: meanOverFolds(validation), meanFoldCrossFitted: nil,
-            modelTemperature: medianValidation.isEmpty ? 1 : medianValidation[medianValidation.count / 2])
+            modelTemperature: Float(CrossValidation.median(validationTemperatures.values.map(Double.init))))
         guard folds.count > 1, !clips.isEmpty else { return Result(summary: summary, crossFittedTemperatures: nil, crossFittedECE: [:]) }
 
         var temperatures: [Int: Float] = [:]
         var foldECE: [Int: Double] = [:]
         for fold in folds {
             temperatures[fold] = fitted(clips.filter { $0.fold != fold })
-            foldECE[fold] = ece(clips.filter { $0.fold == fold }) { _ in temperatures[fold]! }
+            foldECE[fold] = ece(byFold[fold] ?? []) { _ in temperatures[fold]! }
         }
         summary.method = "temperature cross-fitted: each fold's test clips scaled by the temperature fitted on the other folds' "
             + "test predictions (speakers its model never heard, none from the fold itself); the model's temperature is fitted on all of them"
