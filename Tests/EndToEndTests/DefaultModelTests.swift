@@ -37,7 +37,7 @@ struct DefaultModelTests {
         let prefix = TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: prefix.path("bin"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: prefix.path("share"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: emoscope, toPath: prefix.path("bin/emoscope"))
+        try ProcessRunner.copyExecutable(from: emoscope, to: prefix.path("bin/emoscope"))
         try FileManager.default.copyItem(atPath: assets.path, toPath: prefix.path("share/emoscope"))
         let result = try ProcessRunner.run(["/bin/sh", "-c", "cd / && exec \"$0\" classify \"$1\" --format csv", prefix.path("bin/emoscope"), demo],
                                            environment: ["EMOSCOPE_MODEL": ""])

@@ -26,6 +26,25 @@ public enum ProcessRunner {
         productsFolder.appendingPathComponent(name).path
     }
 
+    /// Copies an executable to `destination` through a close-on-exec descriptor.
+    ///
+    /// `FileManager.copyItem` writes through a descriptor that a child spawned meanwhile by another
+    /// test inherits; until that child execs, running the copy fails with "Text file busy".
+    public static func copyExecutable(from source: String, to destination: String) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+        let descriptor = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw SpawnError(program: destination, code: errno) }
+        defer { close(descriptor) }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                guard written > 0 else { throw SpawnError(program: destination, code: errno) }
+                offset += written
+            }
+        }
+    }
+
     /// Runs `arguments[0]` (a path, or a name looked up in PATH) to completion.
     public static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> ProcessResult {
         let scratch = TemporaryDirectory()
