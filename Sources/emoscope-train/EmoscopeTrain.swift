@@ -72,6 +72,14 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Stop a fold when validation UAR has not improved for this many epochs.")
     var patience: Int?
 
+    @Option(help: ArgumentHelp(
+        "Fraction of each fold's training speakers held out for early stopping (0: none, train all epochs).",
+        discussion: "Default: the standard recipe's. Never drawn from the test speakers."))
+    var validationFraction: Double?
+
+    @Option(help: "Keep an exponential moving average of the weights with this decay per step (e.g. 0.995) and use it.")
+    var weightAverage: Double?
+
     @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
     var mixup: Double?
 
@@ -103,6 +111,8 @@ struct EmoscopeTrain: ParsableCommand {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
+        if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
+        if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
@@ -125,6 +135,8 @@ struct EmoscopeTrain: ParsableCommand {
         if let augmentation { configuration.augmentation = augmentation.settings }
         if let patience { configuration.patience = patience }
         if let mixup { configuration.mixupAlpha = mixup }
+        if let validationFraction { configuration.validationFraction = validationFraction }
+        if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
 
         let plannedFolds: [Fold]
@@ -135,8 +147,11 @@ struct EmoscopeTrain: ParsableCommand {
             case .speaker:
                 plannedFolds = try FoldPlanner.speakerFolds(loaded, k: folds)
                 splitProtocol = .speakerIndependent
-                protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; "
-                    + "validation speakers for early stopping and calibration drawn from each fold's training speakers)"
+                let stopping = configuration.validationFraction > 0
+                    ? "early stopping on validation speakers drawn from each fold's training speakers"
+                    : "a fixed number of epochs, no validation speakers"
+                protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; \(stopping); "
+                    + "each fold's temperature fitted on the other folds' out-of-fold predictions)"
             case .random:
                 plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: seed)]
                 splitProtocol = .random

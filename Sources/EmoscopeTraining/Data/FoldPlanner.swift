@@ -82,10 +82,10 @@ public enum FoldPlanner {
     /// about `fraction` of them (at least 1, and at least 1 left for training), chosen with the seed; balance
     /// between speakers' genders is NOT attempted. Used for early stopping and calibration — never from the test
     /// speakers, as it draws only on `trainIndices`. Both parts keep the order of `trainIndices`.
-    /// With fewer than two speakers there is nothing to hold out: validation is empty.
+    /// With a fraction of 0, or fewer than two speakers, validation is empty.
     public static func validationSplit(_ corpus: LabelledCorpus, trainIndices: [Int], fraction: Double, seed: UInt64) -> (train: [Int], validation: [Int]) {
         var speakers = Set(trainIndices.map { corpus.clips[$0].speaker }).sorted(by: SpeakerOrder.areInIncreasingOrder)
-        guard speakers.count >= 2 else { return (trainIndices, []) }
+        guard speakers.count >= 2, fraction > 0 else { return (trainIndices, []) }
         let wanted = fraction.isFinite ? Int((Double(speakers.count) * fraction).rounded()) : 1
         let count = min(max(wanted, 1), speakers.count - 1)
         var generator = SeededGenerator(seed: seed)

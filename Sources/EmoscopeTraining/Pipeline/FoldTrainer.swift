@@ -24,6 +24,8 @@ public struct FoldState: Codable, Equatable, Sendable {
     /// Validation UAR, then −NLL, of the best epoch (compared in that order).
     public var bestScore: [Double]
     public var history: [EpochRecord]
+    /// The moving average of the weights, when the configuration keeps one.
+    public var average: WeightAverage?
 }
 
 /// The result of one training run.
@@ -74,9 +76,11 @@ public final class FoldTrainer {
         var best = TensorMap(initialModel.tensors), bestEpoch = 0, bestScore = [-Double.infinity, -Double.infinity]
         var history: [EpochRecord] = []
         var firstEpoch = 0
+        var average = c.weightAverageDecay.map { WeightAverage(decay: $0, initial: network.parameters) }
         if let state {
             network.parameters = state.parameters.tensors
             optimizer = state.optimizer
+            average = state.average
             (best, bestEpoch, bestScore, history, firstEpoch) = (state.best, state.bestEpoch, state.bestScore, state.history, state.epochsDone)
         }
         let batches = (train.count + c.batchSize - 1) / c.batchSize
@@ -113,12 +117,16 @@ public final class FoldTrainer {
                 network.backward(gradients)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
                                  learningRate: schedule.rate(at: epoch * batches + batch))
+                average?.update(with: network.parameters)
             }
+            // The weights this epoch offers: the running average when there is one.
+            var current = initialModel
+            current.tensors = average?.tensors.tensors ?? network.parameters
             var record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(batches), learningRate: schedule.rate(at: (epoch + 1) * batches - 1),
                                      validationUAR: 0, validationAccuracy: 0, validationLoss: 0, seconds: 0, examplesPerSecond: 0)
             var score = [Double(epoch), 0]  // without validation speakers the last epoch is the best
             if !validation.isEmpty {
-                let predictions = Evaluator.predict(network.model(basedOn: initialModel), clips: clips, indices: validation, threads: threads)
+                let predictions = Evaluator.predict(current, clips: clips, indices: validation, threads: threads)
                 let metrics = EvaluationMetrics(Evaluator.confusion(predictions, clips: clips, labels: initialModel.header.labels).matrix)
                 record.validationUAR = metrics.unweightedAverageRecall
                 record.validationAccuracy = metrics.accuracy
@@ -129,10 +137,10 @@ public final class FoldTrainer {
             record.examplesPerSecond = Double(train.count) / record.seconds
             history.append(record)
             if score.lexicographicallyPrecedes(bestScore) == false && score != bestScore {
-                (best, bestEpoch, bestScore) = (TensorMap(network.parameters), epoch + 1, score)
+                (best, bestEpoch, bestScore) = (TensorMap(current.tensors), epoch + 1, score)
             }
             let state = FoldState(epochsDone: epoch + 1, parameters: TensorMap(network.parameters), optimizer: optimizer,
-                                  best: best, bestEpoch: bestEpoch, bestScore: bestScore, history: history)
+                                  best: best, bestEpoch: bestEpoch, bestScore: bestScore, history: history, average: average)
             try onEpoch(record, state)
             if !validation.isEmpty && epoch + 1 - bestEpoch >= c.patience { break }
         }

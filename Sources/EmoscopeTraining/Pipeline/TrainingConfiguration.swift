@@ -23,6 +23,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var subtractWindowMean: Bool = false
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
+    /// Decay per step of an exponential moving average of the weights, which is then what is
+    /// validated and kept (see `WeightAverage`); nil trains without one.
+    public var weightAverageDecay: Double?
     public var seed: UInt64
 
     /// The default recipe: a compact CNN (four 3×3 conv blocks of 16/32/64/96 channels, the
