@@ -40,11 +40,15 @@ def table(path):
     calibration = report.get("calibration")
     if calibration:
         optional = lambda v: fmt(v) if v is not None else "—"
+        # Without validation speakers the validation temperature is 1: nothing to show beside "uncalibrated".
+        validated = any(f["validationSpeakers"] for f in report["folds"])
+        pooled_validation = f"{fmt(calibration['pooledValidation'])} with each fold's validation-speaker temperature, " if validated else ""
+        mean_validation = f"{fmt(calibration['meanFoldValidation'])}, " if validated else ""
         rows += ["", f"Calibration: {calibration['method']}. ECE (15 bins) pooled over all test clips: "
-                     f"{fmt(calibration['pooledBefore'])} uncalibrated, {fmt(calibration['pooledValidation'])} with each fold's "
-                     f"validation-speaker temperature, **{optional(calibration['pooledCrossFitted'])} cross-fitted**; "
+                     f"{fmt(calibration['pooledBefore'])} uncalibrated, {pooled_validation}"
+                     f"**{optional(calibration['pooledCrossFitted'])} cross-fitted**; "
                      f"mean of the per-fold values (240 clips each, noisier): {fmt(calibration['meanFoldBefore'])}, "
-                     f"{fmt(calibration['meanFoldValidation'])}, {optional(calibration['meanFoldCrossFitted'])}. "
+                     f"{mean_validation}{optional(calibration['meanFoldCrossFitted'])}. "
                      f"Model temperature {calibration['modelTemperature']:.3f}."]
     rows += ["", f"Training: {report['trainingSeconds'] / 60:.1f} min on {report['threads']} threads, "
                  f"{report['examplesPerSecond']:.0f} examples/s (code {report['codeRevision']}, {report['date']}).", ""]

@@ -16,8 +16,9 @@ struct EmoscopeTrain: ParsableCommand {
             CORPUS is a folder of RAVDESS clips (03-01-EE-II-SS-RR-AA.wav|flac), a folder per \
             label (DIR/<label>/[<speaker>/]*.wav), or a CSV manifest (path,label[,speaker]). \
             Cross-validation folds are grouped by speaker, so no speaker is ever in both \
-            training and test (for RAVDESS with 6 folds, fold k tests actors 4k+1…4k+4); early \
-            stopping and temperature calibration use validation speakers drawn from the \
+            training and test (for RAVDESS with 6 folds, fold k tests actors 4k+1…4k+4); each \
+            fold's temperature is fitted on the other folds' out-of-fold predictions, and early \
+            stopping (with --validation-fraction > 0) uses validation speakers drawn from the \
             training speakers only. --split random holds out a random 20 % instead, with \
             speakers shared, and every output says so. After the folds, a final fit on all \
             clips writes the model. Ctrl-C stops at the next batch and keeps a checkpoint: run \
@@ -69,7 +70,7 @@ struct EmoscopeTrain: ParsableCommand {
         discussion: "Default: the standard recipe's (see README for what each measured on RAVDESS)."))
     var augmentation: Augmentation?
 
-    @Option(help: "Stop a fold when validation UAR has not improved for this many epochs.")
+    @Option(help: "With validation speakers (--validation-fraction > 0): stop a fold when validation UAR has not improved for this many epochs.")
     var patience: Int?
 
     @Option(help: ArgumentHelp(

@@ -12,13 +12,15 @@ enum ReportSummary {
             "Corpus:   \(report.corpus)",
             "Protocol: \(report.protocolDescription)",
             "",
-            "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after (validation T)  T     best epoch",
+            "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after  T     best epoch",
         ]
         for fold in report.folds {
             let speakers = fold.testSpeakers.joined(separator: " ").padding(toLength: 38, withPad: " ", startingAt: 0)
-            lines.append(String(format: "%-5d %@ %@     %@  %@     %@ → %@                        %.2f  %d", fold.fold + 1, speakers, f(fold.metrics.accuracy),
-                                f(fold.metrics.unweightedAverageRecall), f(fold.metrics.macroF1), f(fold.eceBefore), f(fold.eceAfter),
-                                fold.temperature, fold.bestEpoch))
+            // "after" is the cross-fitted calibration where there is one, else the validation speakers'.
+            let after = fold.eceCrossFitted ?? fold.eceAfter, temperature = fold.crossFittedTemperature ?? fold.temperature
+            lines.append(String(format: "%-5d %@ %@     %@  %@     %@ → %@       %.2f  %d", fold.fold + 1, speakers, f(fold.metrics.accuracy),
+                                f(fold.metrics.unweightedAverageRecall), f(fold.metrics.macroF1), f(fold.eceBefore), f(after),
+                                temperature, fold.bestEpoch))
         }
         lines += [
             "",
@@ -49,11 +51,14 @@ enum ReportSummary {
         guard let c = report.calibration else {
             return ["calibration (mean ECE over folds): \(f(report.eceBefore)) before, \(f(report.eceAfter)) after temperature scaling"]
         }
+        // Without validation speakers the validation temperature is 1: nothing to show beside "uncalibrated".
+        let validated = report.folds.contains { !$0.validationSpeakers.isEmpty }
+        func validation(_ value: Double?) -> String { validated ? "\(f(value)) validation-speaker T, " : "" }
         return [
             "calibration: \(c.method)",
-            "  ECE pooled over test clips:  \(f(c.pooledBefore)) uncalibrated, \(f(c.pooledValidation)) validation-speaker T, "
+            "  ECE pooled over test clips:  \(f(c.pooledBefore)) uncalibrated, \(validation(c.pooledValidation))"
                 + "\(f(c.pooledCrossFitted)) cross-fitted T",
-            "  ECE mean of per-fold values: \(f(c.meanFoldBefore)) uncalibrated, \(f(c.meanFoldValidation)) validation-speaker T, "
+            "  ECE mean of per-fold values: \(f(c.meanFoldBefore)) uncalibrated, \(validation(c.meanFoldValidation))"
                 + "\(f(c.meanFoldCrossFitted)) cross-fitted T",
             String(format: "  model temperature %.3f", c.modelTemperature),
         ]

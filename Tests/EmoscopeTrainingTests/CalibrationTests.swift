@@ -49,6 +49,16 @@ struct CrossFittedCalibrationTests {
         #expect(result.crossFittedTemperatures == nil)
         #expect(result.summary.pooledCrossFitted == nil)
         #expect(result.summary.modelTemperature == 1.8)
+        #expect(result.summary.method == "temperature fitted on each fold's validation speakers")
         #expect(result.summary.pooledValidation < result.summary.pooledBefore)
+    }
+
+    @Test func aSingleSplitWithoutValidationSpeakersSaysItIsUncalibrated() {
+        let clips = Self.clips(folds: 1, perFold: 400, overconfidence: [2], seed: 13)
+        let result = CrossFittedCalibration.fit(clips, validationTemperatures: [:])
+        #expect(result.crossFittedTemperatures == nil)
+        #expect(result.summary.method.hasPrefix("none:"))
+        #expect(result.summary.modelTemperature == 1)
+        #expect(result.summary.pooledValidation == result.summary.pooledBefore)
     }
 }

@@ -302,12 +302,14 @@ struct FoldPlanningTests {
             FoldPlanner.validationSplit(corpus, trainIndices: folds[0].train, fraction: 0.2, seed: UInt64(seed)).validation
         })
         #expect(picks.count > 1)
-        // At least one speaker each side, however small or large the fraction.
+        // At least one speaker each side, however small or large the fraction; 0 holds out none.
         let two = syntheticCorpus(actors: 2, perActor: 3)
-        for fraction in [0.0, 0.5, 1.0] {
+        for fraction in [0.01, 0.5, 1.0] {
             let split = FoldPlanner.validationSplit(two, trainIndices: Array(two.clips.indices), fraction: fraction, seed: 1)
             #expect(split.train.count == 3 && split.validation.count == 3)
         }
+        let all = FoldPlanner.validationSplit(two, trainIndices: Array(two.clips.indices), fraction: 0, seed: 1)
+        #expect(all.train == Array(two.clips.indices) && all.validation.isEmpty)
         let one = syntheticCorpus(actors: 1, perActor: 3)
         let none = FoldPlanner.validationSplit(one, trainIndices: [0, 1, 2], fraction: 0.5, seed: 1)
         #expect(none.train == [0, 1, 2] && none.validation.isEmpty)

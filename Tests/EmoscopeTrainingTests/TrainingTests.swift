@@ -87,10 +87,11 @@ struct TrainingTests {
         #expect(report.unweightedAverageRecall.mean > 0.55, "UAR \(report.unweightedAverageRecall.mean)")
     }
 
-    @Test func resumingAfterAnInterruptionGivesTheSameResult() throws {
+    @Test(arguments: [nil, 0.9]) func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?) throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)
         configuration.epochs = 4
+        configuration.weightAverageDecay = weightAverageDecay
         let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
 
         let checkpointPath = folder.path("run.checkpoint")
@@ -108,5 +109,33 @@ struct TrainingTests {
         #expect(resumed.model!.header.calibration == uninterrupted.model!.header.calibration)
         #expect(resumed.report.predictions == uninterrupted.report.predictions)
         #expect(resumed.report.folds.map(\.metrics) == uninterrupted.report.folds.map(\.metrics))
+    }
+
+    @Test func aFixedScheduleWithoutValidationSpeakersKeepsTheAveragedWeights() throws {
+        let folder = TemporaryDirectory()
+        var (corpus, clips, configuration) = try Self.setUp(folder)
+        configuration.validationFraction = 0
+        configuration.weightAverageDecay = 0.9
+        configuration.augmentation = .none
+        let fold = try FoldPlanner.speakerFolds(corpus, k: 2)[0]
+        let (train, validation) = FoldPlanner.validationSplit(corpus, trainIndices: fold.train, fraction: 0, seed: 1)
+        #expect(train == fold.train && validation.isEmpty)
+        let trainer = try FoldTrainer(configuration: configuration, labels: corpus.labels, clips: clips, train: train, validation: validation,
+                                      run: 0, threads: 2, provenance: .init(corpus: "synthetic", evaluationProtocol: "test", metrics: [:],
+                                                                            date: "2026-11-22", seed: 3, codeRevision: "test"))
+        var last: FoldState?
+        let outcome = try #require(try trainer.run(from: nil, onEpoch: { _, state in last = state }, shouldStop: { false }))
+        let state = try #require(last)
+        // Every epoch runs, and what is kept is the average, not the last step's weights.
+        #expect(outcome.bestEpoch == configuration.epochs && outcome.history.count == configuration.epochs)
+        let average = try #require(state.average)
+        #expect(average.updates == configuration.epochs * ((train.count + configuration.batchSize - 1) / configuration.batchSize))
+        #expect(outcome.model.tensors == average.tensors.tensors)
+        #expect(outcome.model.tensors != state.parameters.tensors)
+        #expect(outcome.model.header.calibration.temperature == 1)
+        // It still learns: well above chance (1/3) on the fold's unseen speakers.
+        let predictions = Evaluator.predict(outcome.model, clips: clips, indices: fold.test, threads: 2)
+        let metrics = EvaluationMetrics(Evaluator.confusion(predictions, clips: clips, labels: corpus.labels).matrix)
+        #expect(metrics.unweightedAverageRecall > 0.6, "UAR \(metrics.unweightedAverageRecall)")
     }
 }

@@ -84,8 +84,8 @@ public final class TrainableNetwork {
             case .batchNorm(let epsilon):
                 current = batchNormForward(index, current, shapes, epsilon: epsilon, training: training)
             case .relu:
-                current = current.map { x in
-                    var y = x
+                current = perSample(current.count) { [current] i in
+                    var y = current[i]
                     y.withUnsafeMutableBufferPointer { Kernels.relu($0.baseAddress!, count: $0.count) }
                     return y
                 }
@@ -96,17 +96,17 @@ public final class TrainableNetwork {
                     let size = window.outputSize(height: s.height, width: s.width)
                     return ActivationShape(channels: s.channels, height: size.height, width: size.width)
                 }
-                current = zip(current, zip(shapes, outShapes)).map { x, pair in
-                    var y = [Float](repeating: 0, count: pair.1.count)
-                    Kernels.pool(x, shape: pair.0, kernel: kernel, stride: stride, max: isMax, output: &y)
+                current = perSample(current.count) { [current, shapes] i in
+                    var y = [Float](repeating: 0, count: outShapes[i].count)
+                    Kernels.pool(current[i], shape: shapes[i], kernel: kernel, stride: stride, max: isMax, output: &y)
                     return y
                 }
                 shapes = outShapes
             case .globalPool(let statistics):
                 let outShapes = shapes.map { ActivationShape(channels: $0.channels * $0.height * (statistics == .meanStd ? 2 : 1), height: 1, width: 1) }
-                current = zip(current, zip(shapes, outShapes)).map { x, pair in
-                    var y = [Float](repeating: 0, count: pair.1.count)
-                    Kernels.globalPool(x, shape: pair.0, statistics: statistics, output: &y)
+                current = perSample(current.count) { [current, shapes] i in
+                    var y = [Float](repeating: 0, count: outShapes[i].count)
+                    Kernels.globalPool(current[i], shape: shapes[i], statistics: statistics, output: &y)
                     return y
                 }
                 shapes = outShapes
@@ -146,9 +146,9 @@ public final class TrainableNetwork {
             case .batchNorm:
                 upstream = batchNormBackward(index, shapes, upstream)
             case .relu:
-                upstream = zip(inputs, upstream).map { x, g in
-                    var dx = g
-                    x.withUnsafeBufferPointer { x in
+                upstream = perSample(inputs.count) { [upstream] i in
+                    var dx = upstream[i]
+                    inputs[i].withUnsafeBufferPointer { x in
                         dx.withUnsafeMutableBufferPointer { d in
                             for k in 0..<d.count where x[k] <= 0 { d[k] = 0 }
                         }
@@ -157,7 +157,7 @@ public final class TrainableNetwork {
                 }
             case .maxPool(let kernel, let stride), .avgPool(let kernel, let stride):
                 let isMax: Bool = if case .maxPool = layers[index] { true } else { false }
-                upstream = (0..<inputs.count).map { i in
+                upstream = perSample(inputs.count) { [upstream] i in
                     var dx = [Float](repeating: 0, count: shapes[i].count)
                     BackwardKernels.pool(inputs[i], shape: shapes[i], kernel: kernel, stride: stride, max: isMax,
                                          outputGradient: upstream[i], inputGradient: &dx)
@@ -165,7 +165,7 @@ public final class TrainableNetwork {
                 }
             case .globalPool(let statistics):
                 let outputs = layerOutputs[index]!
-                upstream = (0..<inputs.count).map { i in
+                upstream = perSample(inputs.count) { [upstream] i in
                     var dx = [Float](repeating: 0, count: shapes[i].count)
                     BackwardKernels.globalPool(inputs[i], shape: shapes[i], statistics: statistics, output: outputs[i],
                                                outputGradient: upstream[i], inputGradient: &dx)
@@ -202,6 +202,12 @@ public final class TrainableNetwork {
         }
 
         deinit { pointer.deallocate() }
+    }
+
+    /// `body(i)` for every sample index, in fixed chunks on `threads` threads (each sample's
+    /// result depends on that sample alone, so the split never changes a value).
+    private func perSample(_ count: Int, _ body: (Int) -> [Float]) -> [[Float]] {
+        parallelMap(count, threads: threads) { _, i in body(i) }
     }
 
     /// Applies `body` to every sample, in fixed chunks on `threads` threads.

@@ -29,8 +29,9 @@ public enum CrossFittedCalibration {
     }
 
     /// Fits the cross-fitted temperatures and measures ECE (15 bins) with no calibration, with
-    /// `validationTemperatures` (per fold) and cross-fitted; the model temperature is fitted on
-    /// every clip (with one fold: the validation temperature).
+    /// `validationTemperatures` (per fold that had validation speakers) and cross-fitted; the
+    /// model temperature is fitted on every clip (with one fold: the validation temperature, or 1
+    /// without one).
     public static func fit(_ clips: [Clip], validationTemperatures: [Int: Float]) -> Result {
         let byFold = Dictionary(grouping: clips, by: \.fold)
         let folds = Set(byFold.keys).union(validationTemperatures.keys).sorted()
@@ -46,7 +47,8 @@ public enum CrossFittedCalibration {
         func fitted(_ members: [Clip]) -> Float { WindowScores.fitTemperature(members.map(\.windows), truths: members.map(\.truth)) }
         let validation = { (clip: Clip) in validationTemperatures[clip.fold] ?? 1 }
         var summary = CalibrationSummary(
-            method: "temperature fitted on each fold's validation speakers",
+            method: validationTemperatures.isEmpty ? "none: one split and no validation speakers to fit a temperature on (T = 1)"
+                : "temperature fitted on each fold's validation speakers",
             pooledBefore: ece(clips) { _ in 1 }, pooledValidation: ece(clips, temperature: validation), pooledCrossFitted: nil,
             meanFoldBefore: meanOverFolds { _ in 1 }, meanFoldValidation: meanOverFolds(validation), meanFoldCrossFitted: nil,
             modelTemperature: Float(CrossValidation.median(validationTemperatures.values.map(Double.init))))

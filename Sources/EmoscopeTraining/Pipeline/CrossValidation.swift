@@ -156,7 +156,7 @@ public final class CrossValidation {
         let scored = predictions.indices.filter { predictions[$0].windows != nil }
         let result = CrossFittedCalibration.fit(
             scored.map { .init(fold: predictions[$0].fold, windows: predictions[$0].windows!, truth: labels.firstIndex(of: predictions[$0].truth)!) },
-            validationTemperatures: Dictionary(uniqueKeysWithValues: folds.map { ($0.fold, $0.temperature) }))
+            validationTemperatures: Dictionary(uniqueKeysWithValues: folds.filter { !$0.validationSpeakers.isEmpty }.map { ($0.fold, $0.temperature) }))
         guard let temperatures = result.crossFittedTemperatures else { return result.summary }
         for f in folds.indices {
             folds[f].crossFittedTemperature = temperatures[folds[f].fold]
