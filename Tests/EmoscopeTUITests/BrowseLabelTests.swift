@@ -39,6 +39,10 @@ import EmoscopeTUI
             try Data().write(to: URL(fileURLWithPath: folder.path(name)))
         }
         #expect(AudioFolder.audioFiles(in: folder.url.path) == ["a.mp3", "b/a.FLAC", "b/z.wav"])
+        // A link to the folder (e.g. ~/data/ravdess → a disk elsewhere) is browsed like the folder.
+        let link = TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: link.path("corpus"), withDestinationPath: folder.url.path)
+        #expect(AudioFolder.audioFiles(in: link.path("corpus")) == ["a.mp3", "b/a.FLAC", "b/z.wav"])
     }
 
     @Test func exportsHaveClassifyColumnsPlusTheTruthAndErrors() throws {

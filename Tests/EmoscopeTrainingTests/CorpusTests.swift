@@ -103,6 +103,11 @@ struct CorpusLoadingTests {
         #expect(corpus.count(ofLabel: 0) == 0)
         #expect(corpus.description == "folders at \(folder.url.path) (5 clips, 8 labels, 3 speakers from subfolders)")
         #expect(try CorpusLoader.detectFormat(folder.url.path) == .folders)
+        // Through a link to the folder, the same clips (paths under the link).
+        let link = TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: link.path("corpus"), withDestinationPath: folder.url.path)
+        #expect(try CorpusLoader.folders(directory: link.path("corpus")).clips.map(\.path)
+                == corpus.clips.map { link.path("corpus") + $0.path.dropFirst(folder.url.path.count) })
     }
 
     @Test func foldersWithoutSpeakerSubfoldersGroupPerFile() throws {

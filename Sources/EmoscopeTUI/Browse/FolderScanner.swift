@@ -6,10 +6,12 @@ import Foundation
 /// Finds the audio files under a folder.
 public enum AudioFolder {
     /// Paths relative to `directory` of its audio files (by extension), recursively, hidden entries skipped, sorted.
+    /// `directory` may be a symbolic link to the folder (links below it are not followed).
     /// `isCancelled` is polled between entries; `progress` hears the count found every 256 files.
     public static func audioFiles(in directory: String, progress: (Int) -> Void = { _ in },
                                   isCancelled: () -> Bool = { false }) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var found: [String] = []
         while let relative = walker.nextObject() as? String, !isCancelled() {
             let name = (relative as NSString).lastPathComponent

@@ -209,13 +209,14 @@ public enum CorpusLoader {
     // MARK: Helpers
 
     /// Relative paths of the files under `directory` (recursively, hidden entries skipped), unsorted.
+    /// `directory` may be a symbolic link to the folder (links below it are not followed).
     private static func walk(directory: String) throws(CorpusError) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw .unreadable(path: directory, reason: "no such directory")
         }
         guard isDirectory.boolValue else { throw .notADirectory(path: directory) }
-        guard let walker = FileManager.default.enumerator(atPath: directory) else {
+        guard let walker = FileManager.default.enumerator(atPath: URL(fileURLWithPath: directory).resolvingSymlinksInPath().path) else {
             throw .unreadable(path: directory, reason: "cannot list the directory")
         }
         var files: [String] = []
