@@ -51,15 +51,19 @@ enum ReportSummary {
         guard let c = report.calibration else {
             return ["calibration (mean ECE over folds): \(f(report.eceBefore)) before, \(f(report.eceAfter)) after temperature scaling"]
         }
-        // Without validation speakers the validation temperature is 1: nothing to show beside "uncalibrated".
+        // Without validation speakers the validation temperature is 1: nothing to show beside
+        // "uncalibrated"; one split has no cross-fitted value.
         let validated = report.folds.contains { !$0.validationSpeakers.isEmpty }
-        func validation(_ value: Double?) -> String { validated ? "\(f(value)) validation-speaker T, " : "" }
+        func parts(_ before: Double, _ validation: Double, _ crossFitted: Double?) -> String {
+            var items = ["\(f(before)) uncalibrated"]
+            if validated { items.append("\(f(validation)) validation-speaker T") }
+            if let crossFitted { items.append("\(f(crossFitted)) cross-fitted T") }
+            return items.joined(separator: ", ")
+        }
         return [
             "calibration: \(c.method)",
-            "  ECE pooled over test clips:  \(f(c.pooledBefore)) uncalibrated, \(validation(c.pooledValidation))"
-                + "\(f(c.pooledCrossFitted)) cross-fitted T",
-            "  ECE mean of per-fold values: \(f(c.meanFoldBefore)) uncalibrated, \(validation(c.meanFoldValidation))"
-                + "\(f(c.meanFoldCrossFitted)) cross-fitted T",
+            "  ECE pooled over test clips:  " + parts(c.pooledBefore, c.pooledValidation, c.pooledCrossFitted),
+            "  ECE mean of per-fold values: " + parts(c.meanFoldBefore, c.meanFoldValidation, c.meanFoldCrossFitted),
             String(format: "  model temperature %.3f", c.modelTemperature),
         ]
     }
