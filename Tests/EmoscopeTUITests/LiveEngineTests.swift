@@ -3,6 +3,7 @@ import EmoscopeCore
 import EmoscopeTestSupport
 import EmoscopeTUI
 import Foundation
+import Synchronization
 import Testing
 
 /// The live pipeline without a terminal: sources → ring → worker → analyses → state.
@@ -28,6 +29,40 @@ import Testing
             #expect(abs(probabilities.reduce(0, +) - 1) < 1e-4)
         }
         #expect(zip(analyses, analyses.dropFirst()).allSatisfy { $0.time < $1.time })
+    }
+
+    /// A source the test feeds by hand.
+    final class ScriptedSource: LiveAudioSource, @unchecked Sendable {
+        let sampleRate = 16_000
+        let ring = SampleRing(capacity: 160_000)
+        let displayName = "scripted"
+        let overruns = 0
+        private let current = Mutex(LiveSourceState.idle)
+        var state: LiveSourceState {
+            get { current.withLock { $0 } }
+            set { current.withLock { $0 = newValue } }
+        }
+        func start() throws(AudioDeviceError) { state = .running }
+        func stop() {}
+    }
+
+    @Test func theLastSamplesOfAFinishedSourceAreAnalysedEvenWithinAHop() throws {
+        let samples = Signals.speechLike(frequency: 180, seconds: 2, sampleRate: 16_000)
+        let source = ScriptedSource()
+        let engine = try LiveEngine(source: source, model: TestModels.compact(), hopSeconds: 0.25)
+        try engine.start()
+        var analyses: [LiveAnalysis] = []
+        source.ring.append(Array(samples[0..<24_000]))
+        #expect(ALSAFixture.waitUntil(seconds: 10) { analyses += engine.takeAnalyses(); return analyses.last?.time == 1.5 })
+        // 0.1 s more (less than the 0.25 s hop), then the end.
+        source.ring.append(Array(samples[24_000..<25_600]))
+        source.state = .finished
+        #expect(ALSAFixture.waitUntil(seconds: 10) { analyses += engine.takeAnalyses(); return analyses.last?.time == 1.6 })
+        Thread.sleep(forTimeInterval: 0.1)
+        engine.stop()
+        analyses += engine.takeAnalyses()
+        #expect(analyses.last?.time == 1.6, "one analysis for the tail, then nothing more")
+        #expect(analyses.filter { $0.time == 1.6 }.count == 1)
     }
 
     @Test func silenceGivesNoSpeechNotProbabilities() throws {

@@ -25,7 +25,13 @@ import Testing
         for label in Self.labels { #expect(screen.contains(label), "missing bar \(label)") }
         #expect(screen.contains("█"), "no waveform")
         #expect(screen.contains("%"))
-        #expect(screen.contains("dominant: angry"), "the acted emotion should be on top:\n\(screen)")
+        // The file plugin is not paced: the clip arrives at once and only a few windows are analysed,
+        // the first of them partial, so the smoothed bars may still lean on it. Unsmoothed, the last
+        // window (the clip's end) must put the acted emotion on top.
+        #expect(try session.waitFor("end of input").ok)
+        try session.send("s")
+        let (unsmoothed, rawScreen) = try session.waitFor("smoothing off")
+        #expect(unsmoothed && rawScreen.contains("dominant: angry"), "the acted emotion should be on top:\n\(rawScreen)")
 
         try session.resize(width: 40, height: 12)
         #expect(try session.waitFor("terminal too small").ok)

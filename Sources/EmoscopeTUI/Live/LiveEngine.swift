@@ -115,17 +115,22 @@ public final class LiveEngine: @unchecked Sendable {
         let window = header.windowSamples
         let hop = max(1, Int(hopSeconds * Double(sampleRate)))
         let ring = source.ring
-        var nextEnd = hop
+        var nextEnd = hop, analysedUpTo = 0
         var buffer = [Float](repeating: 0, count: window)
         while !lock.withLock({ stopping }) {
             recordNewSamples()
+            // Read before `written`: a source that has finished has appended everything.
+            let sourceFinished = source.state == .finished
             let written = ring.written
-            guard written >= nextEnd else {
+            // Every hop, and once more for the last samples of a source that has finished
+            // (less than a hop after the previous analysis), so the last reading covers the end.
+            guard written >= nextEnd || (sourceFinished && written > analysedUpTo) else {
                 usleep(2_000)
                 continue
             }
             let capturedAt = ring.lastAppendNanoseconds
             nextEnd = written + hop
+            analysedUpTo = written
             if lock.withLock({ paused }) { continue }
             let count = min(window, written - ring.oldest, written)
             guard count >= header.minimumSamples else { continue }

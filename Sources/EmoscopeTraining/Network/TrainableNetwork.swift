@@ -180,13 +180,6 @@ public final class TrainableNetwork {
         return inputGradient ? upstream : nil
     }
 
-    /// The model with this network's current tensors.
-    public func model(basedOn model: EmotionModel) -> EmotionModel {
-        var updated = model
-        updated.tensors = parameters
-        return updated
-    }
-
     // MARK: Layers
 
     /// Per-thread scratch for im2col, grown as needed.
