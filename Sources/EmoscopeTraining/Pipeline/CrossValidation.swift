@@ -111,11 +111,11 @@ public final class CrossValidation {
                                                       predicted: p.predicted.map { labels[$0] }, probabilities: p.probabilities,
                                                       windows: raw.probabilities == nil ? nil : raw.windows))
             }
-            let ece = validation.isEmpty ? String(format: "ECE %.3f uncalibrated", report.eceBefore)
+            let calibrationText = validation.isEmpty ? String(format: "ECE %.3f uncalibrated", report.eceBefore)
                 : String(format: "ECE %.3f → %.3f (validation T = %.2f)", report.eceBefore, report.eceAfter, report.temperature)
             log(String(format: "fold %d: accuracy %.3f, UAR %.3f, macro-F1 %.3f, %@, best epoch %d",
                        fold.index + 1, report.metrics.accuracy, report.metrics.unweightedAverageRecall, report.metrics.macroF1,
-                       ece, report.bestEpoch))
+                       calibrationText, report.bestEpoch))
             try save(run: fold.index + 1, state: nil)
         }
 
