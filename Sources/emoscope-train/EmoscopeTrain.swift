@@ -54,11 +54,12 @@ struct EmoscopeTrain: ParsableCommand {
 
     /// How strongly the training audio is varied.
     enum Augmentation: String, ExpressibleByArgument, CaseIterable {
-        case none, light, full
+        case none, crop, light, full
 
         var settings: AugmentationSettings {
             switch self {
             case .none: .none
+            case .crop: .crop
             case .light: .light
             case .full: AugmentationSettings()
             }
@@ -66,9 +67,14 @@ struct EmoscopeTrain: ParsableCommand {
     }
 
     @Option(help: ArgumentHelp(
-        "Training augmentation: none, light (crop, gain, ±5 % speed, SpecAugment) or full (adds noise, ±10 % speed).",
+        "Training augmentation: none, crop (random 80–100 % crops only), light (crop, gain, ±5 % speed, SpecAugment) or full (adds noise, ±10 % speed).",
         discussion: "Default: the standard recipe's (see README for what each measured on RAVDESS)."))
     var augmentation: Augmentation?
+
+    @Option(help: ArgumentHelp(
+        "Output channels of each convolution block, comma-separated (e.g. 32,48,96,128).",
+        discussion: "Default: the standard recipe's (16,32,64,96). The count must match the architecture's convolutions."))
+    var convChannels: String?
 
     @Option(help: "With validation speakers (--validation-fraction > 0): stop a fold when validation UAR has not improved for this many epochs.")
     var patience: Int?
@@ -139,6 +145,14 @@ struct EmoscopeTrain: ParsableCommand {
         if let validationFraction { configuration.validationFraction = validationFraction }
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
+        if let convChannels {
+            let widths = convChannels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard let widened = configuration.withConvolutionChannels(widths) else {
+                printError("emoscope-train: --conv-channels needs \(configuration.convolutionChannels.count) positive counts, got '\(convChannels)'")
+                throw ExitCode(2)
+            }
+            configuration = widened
+        }
 
         let plannedFolds: [Fold]
         let protocolDescription: String

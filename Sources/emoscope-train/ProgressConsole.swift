@@ -2,11 +2,14 @@ import EmoscopeTraining
 import Foundation
 
 /// Training progress on stderr: one redrawn bar on a terminal, one line per epoch otherwise.
+/// Folds that train at once take turns on the bar.
 final class ProgressConsole {
     let runs: Int
     let interactive = isatty(2) != 0
     private var started = Date()
     private var epochsSeen = 0
+    /// The last epoch each run reported.
+    private var reached: [Int: Int] = [:]
 
     init(runs: Int) { self.runs = runs }
 
@@ -16,8 +19,11 @@ final class ProgressConsole {
 
     func epoch(run: Int, epochs: Int, record: EpochRecord) {
         epochsSeen += 1
+        reached[run] = record.epoch
+        // Wall-clock time per epoch, whatever number of folds share the cores.
         let perEpoch = Date().timeIntervalSince(started) / Double(epochsSeen)
-        let remaining = Double(max(0, runs - run - 1) * epochs + max(0, epochs - record.epoch)) * perEpoch
+        let left = (0..<runs).reduce(0) { $0 + max(0, epochs - (reached[$1] ?? 0)) }
+        let remaining = Double(left) * perEpoch
         let label = run == runs - 1 ? "final fit" : "fold \(run + 1)/\(runs - 1)"
         let width = 20, filled = Int(Double(width) * Double(record.epoch) / Double(max(1, epochs)))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)

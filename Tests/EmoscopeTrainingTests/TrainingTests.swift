@@ -96,19 +96,42 @@ struct TrainingTests {
 
         let checkpointPath = folder.path("run.checkpoint")
         let first = try Self.crossValidation(corpus, clips, configuration)
-        var epochs = 0
-        first.progress = { _, _, _, _ in epochs += 1 }
-        // Stop in the middle of the second fold (after 6 epochs: 4 in fold 1, 2 in fold 2).
-        let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs >= 6 })
+        // The two folds train at once; stop once 6 of their 8 epochs are done.
+        let epochs = Counter()
+        first.progress = { _, _, _, _ in epochs.increment() }
+        let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs.value >= 6 })
         #expect(stopped == nil)
         let checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: Data(contentsOf: URL(fileURLWithPath: checkpointPath)))
-        #expect(checkpoint.completedFolds.count == 1 && checkpoint.currentRun == 1 && checkpoint.state?.epochsDone == 2)
+        let recorded = checkpoint.completedFolds.count * configuration.epochs + checkpoint.running.map(\.state.epochsDone).reduce(0, +)
+        #expect(checkpoint.completedFolds.count < 2 && !checkpoint.running.isEmpty)
+        #expect(recorded >= 6 && recorded < 8, "epochs in the checkpoint: \(recorded)")
 
         let resumed = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { false }))
         #expect(resumed.model!.tensors == uninterrupted.model!.tensors)
         #expect(resumed.model!.header.calibration == uninterrupted.model!.header.calibration)
         #expect(resumed.report.predictions == uninterrupted.report.predictions)
         #expect(resumed.report.folds.map(\.metrics) == uninterrupted.report.folds.map(\.metrics))
+    }
+
+    @Test func foldsTrainedAtOnceGiveWhatTheyGiveOneAfterAnother() throws {
+        let folder = TemporaryDirectory()
+        var (corpus, clips, configuration) = try Self.setUp(folder)
+        configuration.epochs = 3
+        #expect(CrossValidation.foldParallelism(threads: 2, folds: 2) == (2, 1))
+        #expect(CrossValidation.foldParallelism(threads: 1, folds: 6) == (1, 1))
+        #expect(CrossValidation.foldParallelism(threads: 8, folds: 2) == (2, 4))
+        func report(threads: Int) throws -> CrossValidationReport {
+            let run = CrossValidation(configuration: configuration, corpus: corpus, clips: clips, folds: try FoldPlanner.speakerFolds(corpus, k: 2),
+                                      split: .speakerIndependent, protocolDescription: "speaker-independent 2-fold", threads: threads,
+                                      codeRevision: "test", date: "2026-11-21")
+            return try #require(try run.run(resuming: nil, checkpointPath: nil, finalFit: false, shouldStop: { false })).report
+        }
+        // Two folds at once on one thread each, against one fold at a time on one thread.
+        let together = try report(threads: 2), alone = try report(threads: 1)
+        #expect(together.folds.map(\.fold) == [0, 1])
+        #expect(together.predictions == alone.predictions)
+        #expect(together.folds.map(\.metrics) == alone.folds.map(\.metrics))
+        #expect(together.folds.map(\.history.count) == alone.folds.map(\.history.count))
     }
 
     @Test func aFixedScheduleWithoutValidationSpeakersKeepsTheAveragedWeights() throws {
@@ -138,4 +161,12 @@ struct TrainingTests {
         let metrics = EvaluationMetrics(Evaluator.confusion(predictions, clips: clips, labels: corpus.labels).matrix)
         #expect(metrics.unweightedAverageRecall > 0.6, "UAR \(metrics.unweightedAverageRecall)")
     }
+}
+
+/// A count that several threads may bump and read.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
 }

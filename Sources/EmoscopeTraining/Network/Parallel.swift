@@ -45,3 +45,42 @@ struct UncheckedBox<Value>: @unchecked Sendable {
 struct SharedPointer<Element>: @unchecked Sendable {
     let base: UnsafeMutablePointer<Element>
 }
+
+/// Items handed out one at a time to parallel workers, until they run out or a worker halts the queue.
+final class WorkQueue<Item>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let items: [Item]
+    private var position = 0
+    private var stopped = false
+    private var failure: (any Error)?
+
+    init(_ items: [Item]) { self.items = items }
+
+    /// The next item; nil once they are all handed out or the queue is halted.
+    func next() -> Item? {
+        lock.withLock {
+            guard position < items.count, !stopped, failure == nil else { return nil }
+            defer { position += 1 }
+            return items[position]
+        }
+    }
+
+    /// True once a worker stopped or failed.
+    var isHalted: Bool { lock.withLock { stopped || failure != nil } }
+
+    /// Hands out nothing more; keeps the first error.
+    func halt(_ error: (any Error)? = nil, stopped: Bool = false) {
+        lock.withLock {
+            if failure == nil { failure = error }
+            self.stopped = self.stopped || stopped
+        }
+    }
+
+    /// Throws the first error; false when a worker stopped.
+    func outcome() throws -> Bool {
+        try lock.withLock {
+            if let failure { throw failure }
+            return !stopped
+        }
+    }
+}

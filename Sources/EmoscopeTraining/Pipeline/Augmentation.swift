@@ -34,6 +34,13 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         return settings
     }()
 
+    /// Random crops of 80–100 % of the speech span (a time shift), nothing else.
+    public static let crop: AugmentationSettings = {
+        var settings = AugmentationSettings.none
+        settings.cropFraction = 0.8...1
+        return settings
+    }()
+
     /// No augmentation at all.
     public static let none: AugmentationSettings = {
         var settings = AugmentationSettings()

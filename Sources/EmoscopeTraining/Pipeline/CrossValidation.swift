@@ -9,16 +9,28 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     /// Identifies the corpus (clip count and a checksum of paths and labels).
     public var corpusFingerprint: String
     public var split: SplitProtocol
+    /// Finished folds, in the order they finished.
     public var completedFolds: [FoldReport]
     public var completedPredictions: [ReportedPrediction]
-    /// The run in progress: a fold index, or the number of folds for the final fit.
-    public var currentRun: Int
-    public var state: FoldState?
+    /// The runs in progress (folds train concurrently) and where each stands.
+    public var running: [RunState]
+    /// Wall-clock seconds of training so far.
     public var elapsedSeconds: Double
     public var examples: Int
+
+    /// One unfinished run: a fold index, or the number of folds for the final fit.
+    public struct RunState: Codable, Equatable, Sendable {
+        public var run: Int
+        public var state: FoldState
+    }
 }
 
 /// Speaker-grouped (or random) cross-validation, then a final fit on every clip.
+///
+/// Folds train concurrently, each on its own thread(s): a small network's batch splits poorly
+/// over threads, so whole folds in parallel use the cores better. How many threads a fold gets
+/// depends only on `threads` and the number of folds, so a run is deterministic for a seed and
+/// thread count, and a resumed run gives exactly the uninterrupted one.
 public final class CrossValidation {
     public let configuration: TrainingConfiguration
     let corpus: LabelledCorpus
@@ -29,9 +41,9 @@ public final class CrossValidation {
     let threads: Int
     let codeRevision: String
     let date: String
-    /// Receives progress lines (fold starts, results).
+    /// Receives progress lines (fold starts, results); called from one thread at a time.
     public var log: (String) -> Void = { _ in }
-    /// Receives each epoch: (run, runs, epochs planned, record).
+    /// Receives each epoch: (run, runs, epochs planned, record); called from one thread at a time.
     public var progress: (Int, Int, Int, EpochRecord) -> Void = { _, _, _, _ in }
 
     public init(configuration: TrainingConfiguration, corpus: LabelledCorpus, clips: [PreparedClip], folds: [Fold], split: SplitProtocol,
@@ -47,6 +59,12 @@ public final class CrossValidation {
         self.date = date
     }
 
+    /// Folds trained at once, and threads for each, for `threads` threads and `folds` folds.
+    public static func foldParallelism(threads: Int, folds: Int) -> (concurrentFolds: Int, threadsPerFold: Int) {
+        let concurrent = max(1, min(threads, folds))
+        return (concurrent, max(1, threads / concurrent))
+    }
+
     /// A fingerprint of the corpus: clip count and CRC-32 of every path, label and speaker.
     public static func fingerprint(_ corpus: LabelledCorpus) -> String {
         let text = corpus.clips.map { "\($0.path)\t\($0.label)\t\($0.speaker)" }.joined(separator: "\n")
@@ -60,65 +78,50 @@ public final class CrossValidation {
     public func run(resuming checkpoint: TrainingCheckpoint?, checkpointPath: String?, finalFit: Bool = true,
                     shouldStop: @escaping () -> Bool) throws -> (report: CrossValidationReport, model: EmotionModel?)? {
         let labels = corpus.labels
-        var completed = checkpoint?.completedFolds ?? []
-        var predictions = checkpoint?.completedPredictions ?? []
-        var elapsed = checkpoint?.elapsedSeconds ?? 0
-        var examples = checkpoint?.examples ?? 0
-        let fingerprint = Self.fingerprint(corpus)
+        let progress = RunProgress(checkpoint: checkpoint, configuration: configuration, fingerprint: Self.fingerprint(corpus), split: split,
+                                   path: checkpointPath)
         let provenance = ModelHeader.Provenance(corpus: corpus.description, evaluationProtocol: protocolDescription, metrics: [:],
                                                 date: date, seed: configuration.seed, codeRevision: codeRevision)
+        let runs = folds.count + 1
 
-        func save(run: Int, state: FoldState?) throws {
-            guard let checkpointPath else { return }
-            let snapshot = TrainingCheckpoint(configuration: configuration, corpusFingerprint: fingerprint, split: split, completedFolds: completed,
-                                              completedPredictions: predictions, currentRun: run, state: state, elapsedSeconds: elapsed, examples: examples)
-            try AtomicFile.write(Array(try JSONEncoder().encode(snapshot)), to: checkpointPath)
-        }
-
-        func train(run: Int, trainIndices: [Int], validation: [Int], configuration: TrainingConfiguration) throws -> TrainingOutcome? {
+        func train(run: Int, trainIndices: [Int], validation: [Int], configuration: TrainingConfiguration, threads: Int,
+                   shouldStop: @escaping () -> Bool) throws -> TrainingOutcome? {
             let trainer = try FoldTrainer(configuration: configuration, labels: labels, clips: clips, train: trainIndices, validation: validation,
                                           run: run, threads: threads, provenance: provenance)
-            let resumeState = checkpoint?.currentRun == run ? checkpoint?.state : nil
-            return try trainer.run(from: resumeState, onEpoch: { record, state in
-                elapsed += record.seconds
-                examples += trainIndices.count
-                self.progress(run, self.folds.count + 1, configuration.epochs, record)
-                try save(run: run, state: state)
+            return try trainer.run(from: progress.state(of: run), onEpoch: { record, state in
+                try progress.update(run: run, state: state, examples: trainIndices.count) {
+                    self.progress(run, runs, configuration.epochs, record)
+                }
             }, shouldStop: shouldStop)
         }
 
-        for fold in folds where fold.index >= completed.count {
+        func runFold(_ fold: Fold, threads: Int, shouldStop: @escaping () -> Bool) throws -> Bool {
             let (trainIndices, validation) = FoldPlanner.validationSplit(corpus, trainIndices: fold.train, fraction: configuration.validationFraction,
                                                                          seed: mix(configuration.seed, UInt64(fold.index), 0x7A1))
-            log("fold \(fold.index + 1)/\(folds.count): test \(fold.testSpeakers.joined(separator: " ")); "
-                + "\(trainIndices.count) training clips, \(validation.count) validation clips (\(Set(validation.map { clips[$0].speaker }).count) speakers)")
-            guard let outcome = try train(run: fold.index, trainIndices: trainIndices, validation: validation, configuration: configuration) else { return nil }
-            var uncalibrated = outcome.model
-            uncalibrated.header.calibration.temperature = 1
-            let before = Evaluator.predict(uncalibrated, clips: clips, indices: fold.test, threads: threads)
-            let after = Evaluator.recalibrated(before, temperature: outcome.model.header.calibration.temperature)
-            let (matrix, unclassified) = Evaluator.confusion(after, clips: clips, labels: labels)
-            let report = FoldReport(
-                fold: fold.index, testSpeakers: fold.testSpeakers, validationSpeakers: Array(Set(validation.map { clips[$0].speaker })).sorted(),
-                trainingClips: trainIndices.count, bestEpoch: outcome.bestEpoch, temperature: outcome.model.header.calibration.temperature,
-                metrics: EvaluationMetrics(matrix), confusion: matrix,
-                eceBefore: Self.ece(before, clips: clips), eceAfter: Self.ece(after, clips: clips),
-                unclassified: unclassified, history: outcome.history)
-            completed.append(report)
-            for (raw, p) in zip(before, after) {
-                let clip = clips[p.index]
-                predictions.append(ReportedPrediction(path: clip.path, speaker: clip.speaker, fold: fold.index, truth: labels[clip.label],
-                                                      predicted: p.predicted.map { labels[$0] }, probabilities: p.probabilities,
-                                                      windows: raw.probabilities == nil ? nil : raw.windows))
+            progress.serially {
+                log("fold \(fold.index + 1)/\(folds.count): test \(fold.testSpeakers.joined(separator: " ")); "
+                    + "\(trainIndices.count) training clips, \(validation.count) validation clips (\(Set(validation.map { clips[$0].speaker }).count) speakers)")
             }
-            let calibrationText = validation.isEmpty ? String(format: "ECE %.3f uncalibrated", report.eceBefore)
-                : String(format: "ECE %.3f → %.3f (validation T = %.2f)", report.eceBefore, report.eceAfter, report.temperature)
-            log(String(format: "fold %d: accuracy %.3f, UAR %.3f, macro-F1 %.3f, %@, best epoch %d",
-                       fold.index + 1, report.metrics.accuracy, report.metrics.unweightedAverageRecall, report.metrics.macroF1,
-                       calibrationText, report.bestEpoch))
-            try save(run: fold.index + 1, state: nil)
+            guard let outcome = try train(run: fold.index, trainIndices: trainIndices, validation: validation, configuration: configuration,
+                                          threads: threads, shouldStop: shouldStop) else { return false }
+            let (report, predictions) = evaluate(fold, outcome: outcome, trainingClips: trainIndices.count, validation: validation, threads: threads)
+            try progress.finish(fold: report, predictions: predictions) {
+                let calibrationText = validation.isEmpty ? String(format: "ECE %.3f uncalibrated", report.eceBefore)
+                    : String(format: "ECE %.3f → %.3f (validation T = %.2f)", report.eceBefore, report.eceAfter, report.temperature)
+                log(String(format: "fold %d: accuracy %.3f, UAR %.3f, macro-F1 %.3f, %@, best epoch %d",
+                           fold.index + 1, report.metrics.accuracy, report.metrics.unweightedAverageRecall, report.metrics.macroF1,
+                           calibrationText, report.bestEpoch))
+            }
+            return true
         }
 
+        let pending = folds.filter { fold in !progress.isFinished(fold.index) }
+        let (concurrent, foldThreads) = Self.foldParallelism(threads: threads, folds: folds.count)
+        guard try Self.concurrently(pending, workers: concurrent, shouldStop: shouldStop, { fold, stop in
+            try runFold(fold, threads: foldThreads, shouldStop: stop)
+        }) else { return nil }
+
+        var (completed, predictions) = progress.finishedInFoldOrder()
         let calibration = Self.crossFitCalibration(folds: &completed, predictions: &predictions, labels: labels)
 
         // Final fit on every clip, for the median best epoch of the folds, with the calibration's temperature.
@@ -127,13 +130,15 @@ public final class CrossValidation {
             var finalConfiguration = configuration
             finalConfiguration.epochs = max(1, Int(Self.median(completed.map { Double($0.bestEpoch) }).rounded()))
             log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
-            guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration) else { return nil }
+            guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration,
+                                        threads: threads, shouldStop: shouldStop) else { return nil }
             model = final.model
             model?.header.calibration.temperature = calibration.modelTemperature
         }
 
         var pooledMatrix = ConfusionMatrix(labels: labels)
         for fold in completed { pooledMatrix.add(fold.confusion) }
+        let (elapsed, examples) = progress.totals()
         let report = CrossValidationReport(
             split: split, protocolDescription: protocolDescription, corpus: corpus.description, labels: labels, configuration: configuration,
             folds: completed,
@@ -150,6 +155,52 @@ public final class CrossValidation {
             "macroF1": report.macroF1.mean, "eceBefore": report.eceBefore, "eceAfter": report.eceAfter,
         ]
         return (report, model)
+    }
+
+    /// A fold's test predictions (uncalibrated, then with the outcome's temperature) and its report.
+    func evaluate(_ fold: Fold, outcome: TrainingOutcome, trainingClips: Int, validation: [Int], threads: Int)
+        -> (FoldReport, [ReportedPrediction]) {
+        let labels = corpus.labels
+        var uncalibrated = outcome.model
+        uncalibrated.header.calibration.temperature = 1
+        let before = Evaluator.predict(uncalibrated, clips: clips, indices: fold.test, threads: threads)
+        let after = Evaluator.recalibrated(before, temperature: outcome.model.header.calibration.temperature)
+        let (matrix, unclassified) = Evaluator.confusion(after, clips: clips, labels: labels)
+        let report = FoldReport(
+            fold: fold.index, testSpeakers: fold.testSpeakers, validationSpeakers: Array(Set(validation.map { clips[$0].speaker })).sorted(),
+            trainingClips: trainingClips, bestEpoch: outcome.bestEpoch, temperature: outcome.model.header.calibration.temperature,
+            metrics: EvaluationMetrics(matrix), confusion: matrix,
+            eceBefore: Self.ece(before, clips: clips), eceAfter: Self.ece(after, clips: clips),
+            unclassified: unclassified, history: outcome.history)
+        let predictions = zip(before, after).map { raw, p in
+            let clip = clips[p.index]
+            return ReportedPrediction(path: clip.path, speaker: clip.speaker, fold: fold.index, truth: labels[clip.label],
+                                      predicted: p.predicted.map { labels[$0] }, probabilities: p.probabilities,
+                                      windows: raw.probabilities == nil ? nil : raw.windows)
+        }
+        return (report, predictions)
+    }
+
+    /// Runs `body` on every item with `workers` threads taking the next item as they free up.
+    /// Each body gets a stop test that is true once `shouldStop` is, or once another body threw
+    /// or stopped. Returns false when some body returned false (stopped); rethrows the first error.
+    static func concurrently<Item>(_ items: [Item], workers: Int, shouldStop: @escaping () -> Bool,
+                                   _ body: (Item, _ shouldStop: @escaping () -> Bool) throws -> Bool) throws -> Bool {
+        let queue = WorkQueue(items)
+        let stop = UncheckedBox { queue.isHalted || shouldStop() }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, items.count))) { _ in
+                while let item = queue.next() {
+                    do {
+                        if try !box.value(item, stop.value) { queue.halt(stopped: true) }
+                    } catch {
+                        queue.halt(error)
+                    }
+                }
+            }
+        }
+        return try queue.outcome()
     }
 
     /// Cross-fits the temperatures (see `CrossFittedCalibration`), records them in `folds` and

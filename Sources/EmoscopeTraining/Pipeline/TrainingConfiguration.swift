@@ -52,6 +52,24 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             balanceClasses: true, patience: 12, validationFraction: 0, augmentation: .none, weightAverageDecay: 0.995, seed: seed)
     }
 
+    /// Output channels of the architecture's convolutions, in order.
+    public var convolutionChannels: [Int] {
+        architecture.compactMap { if case .conv2d(let out, _, _, _, _) = $0 { out } else { nil } }
+    }
+
+    /// The same configuration with these convolution widths; nil unless there is one positive
+    /// count per convolution.
+    public func withConvolutionChannels(_ channels: [Int]) -> TrainingConfiguration? {
+        guard channels.count == convolutionChannels.count, channels.allSatisfy({ $0 > 0 }) else { return nil }
+        var copy = self
+        var next = channels.makeIterator()
+        copy.architecture = architecture.map { layer in
+            guard case .conv2d(_, let kernel, let stride, let padding, let dilation) = layer else { return layer }
+            return .conv2d(outChannels: next.next()!, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+        }
+        return copy
+    }
+
     /// A model header for these settings with `labels` and `normalization`.
     public func header(labels: [String], normalization: ModelHeader.Normalization, provenance: ModelHeader.Provenance) -> ModelHeader {
         ModelHeader(labels: labels, features: features, input: input, normalization: normalization, architecture: architecture,

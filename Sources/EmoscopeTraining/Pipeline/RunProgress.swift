@@ -1,0 +1,79 @@
+import EmoscopeAudio
+import Foundation
+
+/// What a cross-validation run has done so far, shared by the folds training at once: finished
+/// folds, the state of each unfinished run, the clock; saved as a `TrainingCheckpoint` after
+/// every epoch. Every method takes one lock, and the closures they are given run under it.
+final class RunProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var checkpoint: TrainingCheckpoint
+    private let path: String?
+    private let started = Date()
+    private let elapsedBefore: Double
+
+    init(checkpoint: TrainingCheckpoint?, configuration: TrainingConfiguration, fingerprint: String, split: SplitProtocol, path: String?) {
+        self.checkpoint = checkpoint ?? TrainingCheckpoint(configuration: configuration, corpusFingerprint: fingerprint, split: split,
+                                                           completedFolds: [], completedPredictions: [], running: [],
+                                                           elapsedSeconds: 0, examples: 0)
+        elapsedBefore = self.checkpoint.elapsedSeconds
+        self.path = path
+    }
+
+    /// Runs `body` while no other thread is in this object.
+    func serially<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    func isFinished(_ fold: Int) -> Bool { serially { checkpoint.completedFolds.contains { $0.fold == fold } } }
+
+    /// Where `run` stood when the run was interrupted, if it had started.
+    func state(of run: Int) -> FoldState? { serially { checkpoint.running.first { $0.run == run }?.state } }
+
+    /// Records an epoch of `run`, tells `report`, and saves.
+    func update(run: Int, state: FoldState, examples: Int, report: () -> Void) throws {
+        try serially {
+            checkpoint.running.removeAll { $0.run == run }
+            checkpoint.running.append(.init(run: run, state: state))
+            checkpoint.running.sort { $0.run < $1.run }
+            checkpoint.examples += examples
+            report()
+            try save()
+        }
+    }
+
+    /// Records a finished fold, tells `report`, and saves.
+    func finish(fold: FoldReport, predictions: [ReportedPrediction], report: () -> Void) throws {
+        try serially {
+            checkpoint.running.removeAll { $0.run == fold.fold }
+            checkpoint.completedFolds.append(fold)
+            checkpoint.completedPredictions += predictions
+            report()
+            try save()
+        }
+    }
+
+    /// The finished folds and their predictions, by fold index (whatever order they finished in).
+    func finishedInFoldOrder() -> ([FoldReport], [ReportedPrediction]) {
+        serially {
+            let folds = checkpoint.completedFolds.sorted { $0.fold < $1.fold }
+            let order = Dictionary(uniqueKeysWithValues: folds.enumerated().map { ($1.fold, $0) })
+            let predictions = checkpoint.completedPredictions.enumerated()
+                .sorted { (order[$0.element.fold]!, $0.offset) < (order[$1.element.fold]!, $1.offset) }
+                .map(\.element)
+            return (folds, predictions)
+        }
+    }
+
+    /// Wall-clock seconds of training (over every session of a resumed run) and examples trained.
+    func totals() -> (seconds: Double, examples: Int) {
+        serially { (elapsedBefore + Date().timeIntervalSince(started), checkpoint.examples) }
+    }
+
+    private func save() throws {
+        checkpoint.elapsedSeconds = elapsedBefore + Date().timeIntervalSince(started)
+        guard let path else { return }
+        try AtomicFile.write(Array(try JSONEncoder().encode(checkpoint)), to: path)
+    }
+}
