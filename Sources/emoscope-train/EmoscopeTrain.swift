@@ -52,24 +52,15 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Peak learning rate.")
     var learningRate: Float?
 
-    /// How strongly the training audio is varied.
-    enum Augmentation: String, ExpressibleByArgument, CaseIterable {
-        case none, crop, light, full
-
-        var settings: AugmentationSettings {
-            switch self {
-            case .none: .none
-            case .crop: .crop
-            case .light: .light
-            case .full: AugmentationSettings()
-            }
-        }
-    }
-
     @Option(help: ArgumentHelp(
-        "Training augmentation: none, crop (random 80–100 % crops only), light (crop, gain, ±5 % speed, SpecAugment) or full (adds noise, ±10 % speed).",
-        discussion: "Default: the standard recipe's (see README for what each measured on RAVDESS)."))
-    var augmentation: Augmentation?
+        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment.",
+        discussion: """
+            crop: random 80–100 % of the speech span; speed: 0.9–1.1 by resampling on 60 % of examples; gain: ±6 dB; \
+            noise: white noise at 10–35 dB SNR on 40 %; specaugment: two masks of ≤ 8 bands and two of ≤ 20 frames. \
+            light = crop 90–100 %, gain, speed ±5 % on 30 %, specaugment; full = every part. \
+            Default: the standard recipe's (see README for what each measured on RAVDESS).
+            """))
+    var augmentation: String?
 
     @Option(help: ArgumentHelp(
         "Output channels of each convolution block, comma-separated (e.g. 32,48,96,128).",
@@ -120,6 +111,20 @@ struct EmoscopeTrain: ParsableCommand {
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
         if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
+        if let augmentation, AugmentationSettings(named: augmentation) == nil {
+            throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
+                                  + AugmentationSettings.partNames.joined(separator: ", ") + ")")
+        }
+        if let convChannels {
+            let standard = TrainingConfiguration.standard(labels: 2)
+            guard standard.withConvolutionChannels(Self.channelList(convChannels)) != nil else {
+                throw ValidationError("--conv-channels needs \(standard.convolutionChannels.count) positive counts joined by commas, got '\(convChannels)'")
+            }
+        }
+    }
+
+    static func channelList(_ text: String) -> [Int] {
+        text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
@@ -139,20 +144,13 @@ struct EmoscopeTrain: ParsableCommand {
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.peakLearningRate = learningRate }
-        if let augmentation { configuration.augmentation = augmentation.settings }
+        if let augmentation { configuration.augmentation = AugmentationSettings(named: augmentation)! }
         if let patience { configuration.patience = patience }
         if let mixup { configuration.mixupAlpha = mixup }
         if let validationFraction { configuration.validationFraction = validationFraction }
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
-        if let convChannels {
-            let widths = convChannels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard let widened = configuration.withConvolutionChannels(widths) else {
-                printError("emoscope-train: --conv-channels needs \(configuration.convolutionChannels.count) positive counts, got '\(convChannels)'")
-                throw ExitCode(2)
-            }
-            configuration = widened
-        }
+        if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
 
         let plannedFolds: [Fold]
         let protocolDescription: String

@@ -53,6 +53,11 @@ struct TrainCommandTests {
         #expect(result.stderr.contains("missing.csv:3: no such file") && result.stderr.contains("b.wav"), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("decoding"), "nothing was decoded")
 
+        let badRecipe = try ProcessRunner.run([trainer, missing, "--augmentation", "crop,echo", "--output", folder.path("m.emomodel")])
+        #expect(badRecipe.status != 0 && badRecipe.stderr.contains("--augmentation 'crop,echo' is not"), "stderr: \(badRecipe.stderr)")
+        let badWidths = try ProcessRunner.run([trainer, missing, "--conv-channels", "8,16", "--output", folder.path("m.emomodel")])
+        #expect(badWidths.status != 0 && badWidths.stderr.contains("--conv-channels needs 4 positive counts"), "stderr: \(badWidths.stderr)")
+
         let unknown = folder.path("unknown.csv")
         try "a.wav,angy,x\n".write(toFile: unknown, atomically: true, encoding: .utf8)
         let second = try ProcessRunner.run([trainer, unknown, "--output", folder.path("m.emomodel")])

@@ -34,13 +34,6 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         return settings
     }()
 
-    /// Random crops of 80–100 % of the speech span (a time shift), nothing else.
-    public static let crop: AugmentationSettings = {
-        var settings = AugmentationSettings.none
-        settings.cropFraction = 0.8...1
-        return settings
-    }()
-
     /// No augmentation at all.
     public static let none: AugmentationSettings = {
         var settings = AugmentationSettings()
@@ -52,6 +45,37 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.timeMasks = 0
         return settings
     }()
+}
+
+extension AugmentationSettings {
+    /// The parts `--augmentation` can combine, each at its full-recipe setting.
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment"]
+
+    /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
+    /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
+    /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks).
+    /// Nil for anything else.
+    public init?(named text: String) {
+        switch text {
+        case "none": self = .none
+        case "light": self = .light
+        case "full": self = AugmentationSettings()
+        default:
+            let full = AugmentationSettings()
+            var settings = AugmentationSettings.none
+            for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                switch part {
+                case "crop": settings.cropFraction = full.cropFraction
+                case "speed": (settings.speedProbability, settings.speedRange) = (full.speedProbability, full.speedRange)
+                case "gain": settings.gainDB = full.gainDB
+                case "noise": (settings.noiseProbability, settings.noiseSNR) = (full.noiseProbability, full.noiseSNR)
+                case "specaugment": (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
+                default: return nil
+                }
+            }
+            self = settings
+        }
+    }
 }
 
 extension SeededGenerator {

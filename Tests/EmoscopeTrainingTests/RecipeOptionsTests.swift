@@ -1,0 +1,50 @@
+import EmoscopeCore
+import EmoscopeTestSupport
+import EmoscopeTraining
+import Testing
+
+/// The recipe knobs `emoscope-train` exposes: augmentation by name, convolution widths.
+@Suite("recipe options")
+struct RecipeOptionsTests {
+    @Test func augmentationPresetsAndParts() throws {
+        #expect(AugmentationSettings(named: "none") == AugmentationSettings.none)
+        #expect(AugmentationSettings(named: "light") == AugmentationSettings.light)
+        #expect(AugmentationSettings(named: "full") == AugmentationSettings())
+        let full = AugmentationSettings()
+        let crop = try #require(AugmentationSettings(named: "crop"))
+        var expected = AugmentationSettings.none
+        expected.cropFraction = full.cropFraction
+        #expect(crop == expected)
+        let mixed = try #require(AugmentationSettings(named: "crop, speed,specaugment"))
+        #expect(mixed.cropFraction == full.cropFraction && mixed.speedProbability == full.speedProbability && mixed.speedRange == full.speedRange)
+        #expect(mixed.frequencyMasks == full.frequencyMasks && mixed.timeMasks == full.timeMasks)
+        #expect(mixed.gainDB == 0...0 && mixed.noiseProbability == 0)
+        // Every part on its own turns on exactly what it names; all of them together are the full recipe.
+        #expect(AugmentationSettings(named: AugmentationSettings.partNames.joined(separator: ",")) == full)
+        #expect(AugmentationSettings(named: "crop,bogus") == nil)
+        #expect(AugmentationSettings(named: "") == nil)
+    }
+
+    @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {
+        let standard = TrainingConfiguration.standard(labels: 8)
+        #expect(standard.convolutionChannels == [16, 32, 64, 96])
+        let wide = try #require(standard.withConvolutionChannels([32, 48, 96, 128]))
+        #expect(wide.convolutionChannels == [32, 48, 96, 128])
+        #expect(wide.architecture.count == standard.architecture.count)
+        for (a, b) in zip(wide.architecture, standard.architecture) {
+            switch (a, b) {
+            case let (.conv2d(_, k1, s1, p1, d1), .conv2d(_, k2, s2, p2, d2)): #expect(k1 == k2 && s1 == s2 && p1 == p2 && d1 == d2)
+            default: #expect(a == b)
+            }
+        }
+        #expect(standard.withConvolutionChannels([32, 48, 96]) == nil)
+        #expect(standard.withConvolutionChannels([32, 0, 96, 128]) == nil)
+        // The widened network initialises and runs.
+        let header = wide.header(labels: ModelHeader.ravdessLabels, normalization: .init(mean: [Float](repeating: 0, count: 64),
+                                                                                         standardDeviation: [Float](repeating: 1, count: 64)),
+                                 provenance: .init(corpus: "", evaluationProtocol: "", metrics: [:], date: "", seed: 0, codeRevision: ""))
+        let model = try EmotionModel.initialized(header: header, seed: 1)
+        let result = try EmotionClassifier(model: model).classify(Signals.speechLike(frequency: 150, seconds: 2))
+        #expect(result.status == .classified && result.probabilities?.count == 8)
+    }
+}
