@@ -87,16 +87,19 @@ struct TrainingTests {
         #expect(report.unweightedAverageRecall.mean > 0.55, "UAR \(report.unweightedAverageRecall.mean)")
     }
 
-    @Test(arguments: [nil, 0.9]) func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?) throws {
+    /// With validation speakers the final fit waits for the folds; without, it trains beside them.
+    @Test(arguments: [(nil, 0.34), (0.9, 0.34), (0.9, 0)]) func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?,
+                                                                                                          validationFraction: Double) throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)
         configuration.epochs = 4
         configuration.weightAverageDecay = weightAverageDecay
+        configuration.validationFraction = validationFraction
         let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
 
         let checkpointPath = folder.path("run.checkpoint")
         let first = try Self.crossValidation(corpus, clips, configuration)
-        // The two folds train at once; stop once 6 of their 8 epochs are done.
+        // Two runs train at once; stop once 6 epochs are done (of 8 for the folds, or 12 with the final fit beside them).
         let epochs = Counter()
         first.progress = { _, _, _, _ in epochs.increment() }
         let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs.value >= 6 })
@@ -105,6 +108,7 @@ struct TrainingTests {
         let recorded = checkpoint.completedFolds.count * configuration.epochs + checkpoint.running.map(\.state.epochsDone).reduce(0, +)
         #expect(checkpoint.completedFolds.count < 2 && !checkpoint.running.isEmpty)
         #expect(recorded >= 6 && recorded < 8, "epochs in the checkpoint: \(recorded)")
+        #expect(checkpoint.running.contains { $0.run == 2 } == (validationFraction == 0), "the final fit trains beside the folds only without validation")
 
         let resumed = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { false }))
         #expect(resumed.model!.tensors == uninterrupted.model!.tensors)

@@ -84,3 +84,12 @@ final class WorkQueue<Item>: @unchecked Sendable {
         }
     }
 }
+
+/// A value that several threads may set and read.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func get() -> Value { lock.withLock { value } }
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
+}

@@ -59,7 +59,8 @@ public final class CrossValidation {
         self.date = date
     }
 
-    /// Folds trained at once, and threads for each, for `threads` threads and `folds` folds.
+    /// Runs trained at once, and threads for each, for `threads` threads and `folds` runs
+    /// (the folds, and the final fit when it trains beside them).
     public static func foldParallelism(threads: Int, folds: Int) -> (concurrentFolds: Int, threadsPerFold: Int) {
         let concurrent = max(1, min(threads, folds))
         return (concurrent, max(1, threads / concurrent))
@@ -115,26 +116,36 @@ public final class CrossValidation {
             return true
         }
 
-        let pending = folds.filter { fold in !progress.isFinished(fold.index) }
-        let (concurrent, foldThreads) = Self.foldParallelism(threads: threads, folds: folds.count)
+        // Without early stopping the final fit's schedule does not depend on the folds, so it
+        // trains beside them (first, being the longest); otherwise it waits for their best epochs.
+        let finalFitAlongside = finalFit && configuration.validationFraction == 0
+        let (concurrent, runThreads) = Self.foldParallelism(threads: threads, folds: folds.count + (finalFitAlongside ? 1 : 0))
+        var pending: [Fold?] = folds.filter { fold in !progress.isFinished(fold.index) }
+        if finalFitAlongside { pending.insert(nil, at: 0) }
+        let finalRun = Locked<EmotionModel?>(nil)
+        func fitAll(configuration: TrainingConfiguration, threads: Int, shouldStop: @escaping () -> Bool) throws -> Bool {
+            progress.serially { log("final fit on all \(clips.count) clips for \(configuration.epochs) epochs") }
+            guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: configuration,
+                                        threads: threads, shouldStop: shouldStop) else { return false }
+            finalRun.set(final.model)
+            return true
+        }
         guard try Self.concurrently(pending, workers: concurrent, shouldStop: shouldStop, { fold, stop in
-            try runFold(fold, threads: foldThreads, shouldStop: stop)
+            guard let fold else { return try fitAll(configuration: configuration, threads: runThreads, shouldStop: stop) }
+            return try runFold(fold, threads: runThreads, shouldStop: stop)
         }) else { return nil }
 
         var (completed, predictions) = progress.finishedInFoldOrder()
         let calibration = Self.crossFitCalibration(folds: &completed, predictions: &predictions, labels: labels)
 
         // Final fit on every clip, for the median best epoch of the folds, with the calibration's temperature.
-        var model: EmotionModel?
-        if finalFit {
+        if finalFit && !finalFitAlongside {
             var finalConfiguration = configuration
             finalConfiguration.epochs = max(1, Int(Self.median(completed.map { Double($0.bestEpoch) }).rounded()))
-            log("final fit on all \(clips.count) clips for \(finalConfiguration.epochs) epochs")
-            guard let final = try train(run: folds.count, trainIndices: Array(clips.indices), validation: [], configuration: finalConfiguration,
-                                        threads: threads, shouldStop: shouldStop) else { return nil }
-            model = final.model
-            model?.header.calibration.temperature = calibration.modelTemperature
+            guard try fitAll(configuration: finalConfiguration, threads: threads, shouldStop: shouldStop) else { return nil }
         }
+        var model = finalRun.get()
+        model?.header.calibration.temperature = calibration.modelTemperature
 
         var pooledMatrix = ConfusionMatrix(labels: labels)
         for fold in completed { pooledMatrix.add(fold.confusion) }
