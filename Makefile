@@ -43,7 +43,7 @@ bench: deps
 model: deps
 	$(SWIFT) build -c release --product emoscope-train
 	EMOSCOPE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
-	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 --augmentation none \
+	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 \
 	  --output Assets/default.emomodel --report Assets/default.report.json $(if $(RESUME),--resume)
 
 install: build

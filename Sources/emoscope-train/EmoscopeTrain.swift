@@ -64,7 +64,7 @@ struct EmoscopeTrain: ParsableCommand {
 
     @Option(help: ArgumentHelp(
         "Output channels of each convolution block, comma-separated (e.g. 32,48,96,128).",
-        discussion: "Default: the standard recipe's (16,32,64,96). The count must match the architecture's convolutions."))
+        discussion: "Default: the standard recipe's (32,48,96,128). The count must match the architecture's convolutions."))
     var convChannels: String?
 
     @Option(help: "With validation speakers (--validation-fraction > 0): stop a fold when validation UAR has not improved for this many epochs.")

@@ -27,9 +27,10 @@ struct RecipeOptionsTests {
 
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {
         let standard = TrainingConfiguration.standard(labels: 8)
-        #expect(standard.convolutionChannels == [16, 32, 64, 96])
-        let wide = try #require(standard.withConvolutionChannels([32, 48, 96, 128]))
-        #expect(wide.convolutionChannels == [32, 48, 96, 128])
+        #expect(standard.convolutionChannels == [32, 48, 96, 128])
+        #expect(standard.augmentation == AugmentationSettings(named: "crop"))
+        let wide = try #require(standard.withConvolutionChannels([40, 64, 128, 160]))
+        #expect(wide.convolutionChannels == [40, 64, 128, 160])
         #expect(wide.architecture.count == standard.architecture.count)
         for (a, b) in zip(wide.architecture, standard.architecture) {
             switch (a, b) {
