@@ -26,9 +26,10 @@ struct TrainingTests {
         return (corpus, clips, configuration)
     }
 
-    static func crossValidation(_ corpus: LabelledCorpus, _ clips: [PreparedClip], _ configuration: TrainingConfiguration) throws -> CrossValidation {
+    static func crossValidation(_ corpus: LabelledCorpus, _ clips: [PreparedClip], _ configuration: TrainingConfiguration,
+                                threads: Int = 2) throws -> CrossValidation {
         CrossValidation(configuration: configuration, corpus: corpus, clips: clips, folds: try FoldPlanner.speakerFolds(corpus, k: 2),
-                        split: .speakerIndependent, protocolDescription: "speaker-independent 2-fold", threads: 2,
+                        split: .speakerIndependent, protocolDescription: "speaker-independent 2-fold", threads: threads,
                         codeRevision: "test", date: "2026-11-21")
     }
 
@@ -87,19 +88,23 @@ struct TrainingTests {
         #expect(report.unweightedAverageRecall.mean > 0.55, "UAR \(report.unweightedAverageRecall.mean)")
     }
 
-    /// With validation speakers the final fit waits for the folds; without, it trains beside them.
-    @Test(arguments: [(nil, 0.34), (0.9, 0.34), (0.9, 0)]) func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?,
-                                                                                                          validationFraction: Double) throws {
+    /// With validation speakers the final fit waits for the folds; without, it trains beside them
+    /// when a thread would otherwise be idle (3 threads for 2 folds), else after them.
+    @Test(arguments: [(nil, 0.34, 2), (0.9, 0.34, 2), (0.9, 0, 2), (0.9, 0, 3)])
+    func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?, validationFraction: Double, threads: Int) throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)
         configuration.epochs = 4
         configuration.weightAverageDecay = weightAverageDecay
         configuration.validationFraction = validationFraction
-        let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
+        let alongside = CrossValidation.finalFitTrainsAlongside(threads: threads, folds: 2, validationFraction: validationFraction)
+        #expect(alongside == (validationFraction == 0 && threads == 3))
+        let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration, threads: threads)
+            .run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
 
         let checkpointPath = folder.path("run.checkpoint")
-        let first = try Self.crossValidation(corpus, clips, configuration)
-        // Two runs train at once; stop once 6 epochs are done (of 8 for the folds, or 12 with the final fit beside them).
+        let first = try Self.crossValidation(corpus, clips, configuration, threads: threads)
+        // Two or three runs train at once; stop once 6 epochs are done (of 8 for the folds, or 12 with the final fit beside them).
         let epochs = Counter()
         first.progress = { _, _, _, _ in epochs.increment() }
         let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs.value >= 6 })
@@ -107,10 +112,11 @@ struct TrainingTests {
         let checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: Data(contentsOf: URL(fileURLWithPath: checkpointPath)))
         let recorded = checkpoint.completedFolds.count * configuration.epochs + checkpoint.running.map(\.state.epochsDone).reduce(0, +)
         #expect(checkpoint.completedFolds.count < 2 && !checkpoint.running.isEmpty)
-        #expect(recorded >= 6 && recorded < 8, "epochs in the checkpoint: \(recorded)")
-        #expect(checkpoint.running.contains { $0.run == 2 } == (validationFraction == 0), "the final fit trains beside the folds only without validation")
+        #expect(recorded >= 6 && recorded < 9, "epochs in the checkpoint: \(recorded)")
+        #expect(checkpoint.running.contains { $0.run == 2 } == alongside, "the final fit is running only when it trains beside the folds")
 
-        let resumed = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { false }))
+        let resumed = try #require(try Self.crossValidation(corpus, clips, configuration, threads: threads)
+            .run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { false }))
         #expect(resumed.model!.tensors == uninterrupted.model!.tensors)
         #expect(resumed.model!.header.calibration == uninterrupted.model!.header.calibration)
         #expect(resumed.report.predictions == uninterrupted.report.predictions)
@@ -124,6 +130,10 @@ struct TrainingTests {
         #expect(CrossValidation.foldParallelism(threads: 2, folds: 2) == (2, 1))
         #expect(CrossValidation.foldParallelism(threads: 1, folds: 6) == (1, 1))
         #expect(CrossValidation.foldParallelism(threads: 8, folds: 2) == (2, 4))
+        #expect(!CrossValidation.finalFitTrainsAlongside(threads: 2, folds: 6, validationFraction: 0), "a fourth round: after, on both threads")
+        #expect(CrossValidation.finalFitTrainsAlongside(threads: 2, folds: 5, validationFraction: 0), "fills the idle thread of the last round")
+        #expect(CrossValidation.finalFitTrainsAlongside(threads: 2, folds: 1, validationFraction: 0), "a random split: beside its one fold")
+        #expect(!CrossValidation.finalFitTrainsAlongside(threads: 8, folds: 5, validationFraction: 0.1), "early stopping: after the folds")
         func report(threads: Int) throws -> CrossValidationReport {
             let run = CrossValidation(configuration: configuration, corpus: corpus, clips: clips, folds: try FoldPlanner.speakerFolds(corpus, k: 2),
                                       split: .speakerIndependent, protocolDescription: "speaker-independent 2-fold", threads: threads,
