@@ -57,6 +57,7 @@ struct EmoscopeTrain: ParsableCommand {
         discussion: """
             crop: random 80–100 % of the speech span; speed: 0.9–1.1 by resampling on 60 % of examples; gain: ±6 dB; \
             noise: white noise at 10–35 dB SNR on 40 %; specaugment: two masks of ≤ 8 bands and two of ≤ 20 frames. \
+            crop=0.6, speed=0.05 and gain=3 set the shortest crop, the largest speed change and the gain range. \
             light = crop 90–100 %, gain, speed ±5 % on 30 %, specaugment; full = every part. \
             Default: the standard recipe's (see README for what each measured on RAVDESS).
             """))
@@ -113,7 +114,7 @@ struct EmoscopeTrain: ParsableCommand {
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
         if let augmentation, AugmentationSettings(named: augmentation) == nil {
             throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
-                                  + AugmentationSettings.partNames.joined(separator: ", ") + ")")
+                                  + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB)")
         }
         if let convChannels {
             let standard = TrainingConfiguration.standard(labels: 2)

@@ -22,6 +22,13 @@ struct RecipeOptionsTests {
         // Every part on its own turns on exactly what it names; all of them together are the full recipe.
         #expect(AugmentationSettings(named: AugmentationSettings.partNames.joined(separator: ",")) == full)
         #expect(AugmentationSettings(named: "crop,bogus") == nil)
+        // Three parts take a value.
+        let tuned = try #require(AugmentationSettings(named: "crop=0.6,speed=0.05,gain=3"))
+        #expect(tuned.cropFraction == 0.6...1 && tuned.speedRange == 0.95...1.05 && tuned.speedProbability == full.speedProbability)
+        #expect(tuned.gainDB == -3...3 && tuned.noiseProbability == 0 && tuned.frequencyMasks == 0)
+        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan"] {
+            #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
+        }
         #expect(AugmentationSettings(named: "") == nil)
     }
 

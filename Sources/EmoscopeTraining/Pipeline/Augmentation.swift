@@ -54,7 +54,8 @@ extension AugmentationSettings {
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
     /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks).
-    /// Nil for anything else.
+    /// Three parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest
+    /// change, 0–0.5), `gain=3` (dB, 0–40). Nil for anything else.
     public init?(named text: String) {
         switch text {
         case "none": self = .none
@@ -64,12 +65,24 @@ extension AugmentationSettings {
             let full = AugmentationSettings()
             var settings = AugmentationSettings.none
             for part in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                switch part {
-                case "crop": settings.cropFraction = full.cropFraction
-                case "speed": (settings.speedProbability, settings.speedRange) = (full.speedProbability, full.speedRange)
-                case "gain": settings.gainDB = full.gainDB
-                case "noise": (settings.noiseProbability, settings.noiseSNR) = (full.noiseProbability, full.noiseSNR)
-                case "specaugment": (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
+                let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let value: Double?
+                if pieces.count == 2 {
+                    guard let number = Double(pieces[1]), number.isFinite else { return nil }
+                    value = number
+                } else {
+                    value = nil
+                }
+                switch (pieces[0], value) {
+                case ("crop", nil): settings.cropFraction = full.cropFraction
+                case ("crop", let shortest?) where shortest > 0 && shortest <= 1: settings.cropFraction = shortest...1
+                case ("speed", nil): (settings.speedProbability, settings.speedRange) = (full.speedProbability, full.speedRange)
+                case ("speed", let change?) where change > 0 && change <= 0.5:
+                    (settings.speedProbability, settings.speedRange) = (full.speedProbability, (1 - change)...(1 + change))
+                case ("gain", nil): settings.gainDB = full.gainDB
+                case ("gain", let decibels?) where decibels >= 0 && decibels <= 40: settings.gainDB = -decibels...decibels
+                case ("noise", nil): (settings.noiseProbability, settings.noiseSNR) = (full.noiseProbability, full.noiseSNR)
+                case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 default: return nil
                 }
             }
