@@ -49,6 +49,11 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Examples per batch.")
     var batchSize: Int?
 
+    @Option(help: ArgumentHelp(
+        "A JSON file with the network's layers, in the model file's own form (its header's architecture array).",
+        discussion: "The last layer must give one value per label. Default: the standard recipe's (see a report's configuration)."))
+    var architecture: String?
+
     @Option(help: "Peak learning rate.")
     var learningRate: Float?
 
@@ -116,6 +121,7 @@ struct EmoscopeTrain: ParsableCommand {
             throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
                                   + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB)")
         }
+        if architecture != nil && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
         if let convChannels {
             let standard = TrainingConfiguration.standard(labels: 2)
             guard standard.withConvolutionChannels(Self.channelList(convChannels)) != nil else {
@@ -152,6 +158,19 @@ struct EmoscopeTrain: ParsableCommand {
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
         if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
+        if let architecture {
+            do {
+                guard let data = FileManager.default.contents(atPath: architecture) else { throw ArchitectureError(layer: nil, reason: "cannot be read") }
+                let layers: [LayerSpec]
+                do { layers = try JSONDecoder().decode([LayerSpec].self, from: data) } catch {
+                    throw ArchitectureError(layer: nil, reason: "is not a JSON array of layers (\(error))")
+                }
+                configuration = try configuration.withArchitecture(layers, labels: loaded.labels.count)
+            } catch {
+                printError("emoscope-train: --architecture \(architecture): \(error)")
+                throw ExitCode(2)
+            }
+        }
 
         let plannedFolds: [Fold]
         let protocolDescription: String

@@ -55,4 +55,23 @@ struct RecipeOptionsTests {
         let result = try EmotionClassifier(model: model).classify(Signals.speechLike(frequency: 150, seconds: 2))
         #expect(result.status == .classified && result.probabilities?.count == 8)
     }
+
+    @Test func anArchitectureIsCheckedAgainstTheInputAndTheLabels() throws {
+        let standard = TrainingConfiguration.standard(labels: 8)
+        #expect(try standard.withArchitecture(standard.architecture, labels: 8) == standard)
+        var cheaper = standard.architecture
+        cheaper[3] = .maxPool(kernel: Size2(2, 4), stride: Size2(2, 4))
+        #expect(try standard.withArchitecture(cheaper, labels: 8).architecture == cheaper)
+        #expect(throws: ArchitectureError.self, "eight outputs for three labels") { try standard.withArchitecture(standard.architecture, labels: 3) }
+        do {
+            _ = try standard.withArchitecture([.dense(outFeatures: 8)], labels: 8)
+            Issue.record("a dense layer on the spectrogram was accepted")
+        } catch {
+            #expect(error.layer == 0 && error.reason.contains("globalPool"), "\(error)")
+        }
+        // Pooling that leaves nothing of the shortest window (0.5 s, 51 frames) is refused.
+        var tooDeep = standard.architecture
+        tooDeep[3] = .maxPool(kernel: Size2(2, 64), stride: Size2(2, 64))
+        #expect(throws: ArchitectureError.self) { try standard.withArchitecture(tooDeep, labels: 8) }
+    }
 }

@@ -58,6 +58,17 @@ struct TrainCommandTests {
         let badWidths = try ProcessRunner.run([trainer, missing, "--conv-channels", "8,16", "--output", folder.path("m.emomodel")])
         #expect(badWidths.status != 0 && badWidths.stderr.contains("--conv-channels needs 4 positive counts"), "stderr: \(badWidths.stderr)")
 
+        let layers = folder.path("layers.json")
+        try #"[{"type": "globalPool", "statistics": "mean"}, {"type": "dense", "outFeatures": 3}]"#.write(toFile: layers, atomically: true, encoding: .utf8)
+        let one = folder.path("one.csv")
+        try "path,label,speaker\na.wav,angry,x\n".write(toFile: one, atomically: true, encoding: .utf8)
+        let wrongOutputs = try ProcessRunner.run([trainer, one, "--architecture", layers, "--output", folder.path("m.emomodel")])
+        #expect(wrongOutputs.status == 2 && wrongOutputs.stderr.contains("--architecture \(layers): the last layer gives 3 values for 8 labels"),
+                "stderr: \(wrongOutputs.stderr)")
+        #expect(!wrongOutputs.stderr.contains("decoding"), "nothing was decoded")
+        let both = try ProcessRunner.run([trainer, missing, "--architecture", layers, "--conv-channels", "8,16,32,64"])
+        #expect(both.status != 0 && both.stderr.contains("cannot be combined"), "stderr: \(both.stderr)")
+
         let unknown = folder.path("unknown.csv")
         try "a.wav,angy,x\n".write(toFile: unknown, atomically: true, encoding: .utf8)
         let second = try ProcessRunner.run([trainer, unknown, "--output", folder.path("m.emomodel")])

@@ -160,6 +160,11 @@ public struct ArchitectureError: Error, Equatable, Sendable, CustomStringConvert
     public var layer: Int?
     public var reason: String
     public var description: String { layer.map { "layer \($0): \(reason)" } ?? reason }
+
+    public init(layer: Int?, reason: String) {
+        self.layer = layer
+        self.reason = reason
+    }
 }
 
 /// Shape inference over a layer list.

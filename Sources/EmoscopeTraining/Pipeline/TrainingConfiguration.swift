@@ -71,6 +71,22 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         return copy
     }
 
+    /// The same configuration with `layers` as its network, once they are known to run on the
+    /// longest and the shortest analysis window and to end in one value per label.
+    public func withArchitecture(_ layers: [LayerSpec], labels: Int) throws(ArchitectureError) -> TrainingConfiguration {
+        var copy = self
+        copy.architecture = layers
+        let header = copy.header(labels: (0..<labels).map { "\($0)" }, normalization: .init(mean: [], standardDeviation: []),
+                                 provenance: .init(corpus: "", evaluationProtocol: "", metrics: [:], date: "", seed: 0, codeRevision: ""))
+        for frames in [header.windowFrames, features.frameCount(forSampleCount: header.minimumSamples)] {
+            let plan = try Architecture.plan(layers, input: ActivationShape(channels: 1, height: features.melBands, width: frames))
+            guard plan.shapes.last!.count == labels else {
+                throw ArchitectureError(layer: nil, reason: "the last layer gives \(plan.shapes.last!.count) values for \(labels) labels")
+            }
+        }
+        return copy
+    }
+
     /// A model header for these settings with `labels` and `normalization`.
     public func header(labels: [String], normalization: ModelHeader.Normalization, provenance: ModelHeader.Provenance) -> ModelHeader {
         ModelHeader(labels: labels, features: features, input: input, normalization: normalization, architecture: architecture,
