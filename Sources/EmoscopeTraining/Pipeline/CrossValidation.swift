@@ -70,7 +70,7 @@ public final class CrossValidation {
     /// Whether the final fit trains beside the folds: only without early stopping (its schedule
     /// then does not depend on the folds) and only when that adds no round of runs, i.e. when
     /// the last round of folds would leave a thread idle. Otherwise it trains after them on every
-    /// thread (measured with 6 folds on 2 cores: 1910 s beside, as a seventh run on one thread).
+    /// thread (6 folds on 2 cores: 1910 s with it beside them as a seventh single-thread run, 1678 s after them).
     public static func finalFitTrainsAlongside(threads: Int, folds: Int, validationFraction: Double) -> Bool {
         guard validationFraction == 0 else { return false }
         func rounds(_ runs: Int) -> Int {
