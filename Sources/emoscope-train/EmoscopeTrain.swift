@@ -159,17 +159,14 @@ struct EmoscopeTrain: ParsableCommand {
         if windowMeanNormalization { configuration.subtractWindowMean = true }
         if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
         if let architecture {
-            do {
-                guard let data = FileManager.default.contents(atPath: architecture) else { throw ArchitectureError(layer: nil, reason: "cannot be read") }
-                let layers: [LayerSpec]
-                do { layers = try JSONDecoder().decode([LayerSpec].self, from: data) } catch {
-                    throw ArchitectureError(layer: nil, reason: "is not a JSON array of layers (\(error))")
-                }
-                configuration = try configuration.withArchitecture(layers, labels: loaded.labels.count)
-            } catch {
-                printError("emoscope-train: --architecture \(architecture): \(error)")
-                throw ExitCode(2)
+            func failure(_ reason: String) -> ExitCode {
+                printError("emoscope-train: --architecture \(architecture): \(reason)")
+                return ExitCode(2)
             }
+            guard let data = FileManager.default.contents(atPath: architecture) else { throw failure("cannot be read") }
+            let layers: [LayerSpec]
+            do { layers = try JSONDecoder().decode([LayerSpec].self, from: data) } catch { throw failure("is not a JSON array of layers (\(error))") }
+            do { configuration = try configuration.withArchitecture(layers, labels: loaded.labels.count) } catch { throw failure("\(error)") }
         }
 
         let plannedFolds: [Fold]

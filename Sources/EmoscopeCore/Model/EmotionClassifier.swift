@@ -55,9 +55,8 @@ public final class EmotionClassifier {
         } catch {
             throw ArchitectureError(layer: nil, reason: "\(error)")
         }
-        let minimumFrames = header.features.frameCount(forSampleCount: header.minimumSamples)
         network = try Network(layers: header.architecture, tensors: model.tensors, inputHeight: header.features.melBands,
-                              minimumWidth: minimumFrames, maximumWidth: header.windowFrames)
+                              minimumWidth: header.minimumFrames, maximumWidth: header.windowFrames)
         logMel = FeatureMatrix(frameCount: header.windowFrames, featureCount: header.features.melBands)
         input = [Float](repeating: 0, count: header.windowFrames * header.features.melBands)
         logits = [Float](repeating: 0, count: header.labels.count)

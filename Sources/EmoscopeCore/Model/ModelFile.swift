@@ -129,11 +129,9 @@ public enum ModelFile {
         guard header.calibration.temperature.isFinite, header.calibration.temperature > 0.01, header.calibration.temperature < 100 else {
             throw fail("header.calibration.temperature", "must be in (0.01, 100)")
         }
-        let minimumFrames = header.features.frameCount(forSampleCount: header.minimumSamples)
         let plan: (shapes: [ActivationShape], tensors: [TensorSpec])
         do {
-            plan = try Architecture.plan(header.architecture, input: ActivationShape(channels: 1, height: bands, width: header.windowFrames))
-            _ = try Architecture.plan(header.architecture, input: ActivationShape(channels: 1, height: bands, width: minimumFrames))
+            plan = try header.plannedArchitecture()
         } catch {
             throw fail(error.layer.map { "header.architecture[\($0)]" } ?? "header.architecture", error.reason)
         }

@@ -120,6 +120,15 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     public var hopSamples: Int { max(1, Int((input.hopSeconds * Double(features.sampleRate)).rounded())) }
     /// Samples in the shortest clip classified.
     public var minimumSamples: Int { Int((input.minimumSeconds * Double(features.sampleRate)).rounded()) }
+    /// Frames in the shortest clip classified.
+    public var minimumFrames: Int { features.frameCount(forSampleCount: minimumSamples) }
+
+    /// The architecture's shapes and tensors on a full window, once it is known to run on the shortest one too.
+    public func plannedArchitecture() throws(ArchitectureError) -> (shapes: [ActivationShape], tensors: [TensorSpec]) {
+        let plan = try Architecture.plan(architecture, input: ActivationShape(channels: 1, height: features.melBands, width: windowFrames))
+        _ = try Architecture.plan(architecture, input: ActivationShape(channels: 1, height: features.melBands, width: minimumFrames))
+        return plan
+    }
 
     /// The eight RAVDESS emotions, in the order of their codes 01…08.
     public static let ravdessLabels = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"]

@@ -78,12 +78,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         copy.architecture = layers
         let header = copy.header(labels: (0..<labels).map { "\($0)" }, normalization: .init(mean: [], standardDeviation: []),
                                  provenance: .init(corpus: "", evaluationProtocol: "", metrics: [:], date: "", seed: 0, codeRevision: ""))
-        for frames in [header.windowFrames, features.frameCount(forSampleCount: header.minimumSamples)] {
-            let plan = try Architecture.plan(layers, input: ActivationShape(channels: 1, height: features.melBands, width: frames))
-            guard plan.shapes.last!.count == labels else {
-                throw ArchitectureError(layer: nil, reason: "the last layer gives \(plan.shapes.last!.count) values for \(labels) labels")
-            }
-        }
+        let outputs = try header.plannedArchitecture().shapes.last!.count
+        guard outputs == labels else { throw ArchitectureError(layer: nil, reason: "the last layer gives \(outputs) values for \(labels) labels") }
         return copy
     }
 
