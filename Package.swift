@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr"),
         // BLAS is loaded at run time (dlopen) after the kernel is chosen; see BLAS.swift.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // glibc's mallopt, for the trainer's allocation pattern.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         .target(name: "EmoscopeCore", dependencies: ["CFFTW", "CBLAS"]),
         .target(name: "EmoscopeAudio", dependencies: ["EmoscopeCore", "CSndFile", "CSoxr", "CALSA"]),
@@ -32,7 +34,7 @@ let package = Package(
                 "EmoscopeCore", "EmoscopeAudio", "EmoscopeTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .target(name: "EmoscopeTraining", dependencies: ["EmoscopeCore", "EmoscopeAudio"]),
+        .target(name: "EmoscopeTraining", dependencies: ["EmoscopeCore", "EmoscopeAudio", "CMalloc"]),
         .executableTarget(
             name: "emoscope-train",
             dependencies: [
@@ -41,7 +43,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "emoscope-bench",
-            dependencies: ["EmoscopeCore", "EmoscopeAudio", "EmoscopeTUI"],
+            dependencies: ["EmoscopeCore", "EmoscopeAudio", "EmoscopeTraining", "EmoscopeTUI"],
             path: "Benchmarks/emoscope-bench"),
 
         .target(name: "EmoscopeTestSupport", dependencies: ["EmoscopeCore"], path: "Tests/Support"),

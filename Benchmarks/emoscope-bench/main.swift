@@ -3,18 +3,20 @@ import EmoscopeCore
 import Foundation
 
 // emoscope-bench: the timing targets of the issues, measured (`make bench`).
-// Usage: emoscope-bench [--corpus DIR] [--json FILE]
+// Usage: emoscope-bench [--corpus DIR] [--json FILE] [--training-only]
 
 var corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/datasets/ravdess-speech-16k").path
 var jsonPath: String?
+var trainingOnly = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--corpus": corpus = arguments.next() ?? corpus
     case "--json": jsonPath = arguments.next()
+    case "--training-only": trainingOnly = true
     default:
-        FileHandle.standardError.write(Data("usage: emoscope-bench [--corpus DIR] [--json FILE]\n".utf8))
+        FileHandle.standardError.write(Data("usage: emoscope-bench [--corpus DIR] [--json FILE] [--training-only]\n".utf8))
         exit(2)
     }
 }
@@ -24,6 +26,15 @@ let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split
     .first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
 print("Emoscope \(EmoscopeVersion.string) benchmarks — \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print("BLAS: \(BLAS.description)")
+
+// MARK: Training step
+
+report.section("Training step: the default recipe's network, batches of 32 inputs of 2.4–3 s (median and best of 12 batches)")
+for threads in [1, 2] {
+    let rate = try benchmarkTrainingStep(threads: threads)
+    report.add("forward + backward + AdamW, \(threads) thread\(threads == 1 ? "" : "s")", rate.median, "examples/s", fastest: rate.fastest)
+}
+if trainingOnly { exit(0) }
 
 // MARK: Features of one 3 s clip
 

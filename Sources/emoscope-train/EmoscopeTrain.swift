@@ -87,6 +87,17 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
     var mixup: Double?
 
+    @Option(help: ArgumentHelp(
+        "Mel bands of the log-mel input (default 64).",
+        discussion: "The architecture's convolutions and pooling must fit the new height (see --architecture)."))
+    var melBands: Int?
+
+    @Option(help: "FFT size of the analysis, samples (default 512; at least --window-length).")
+    var fftSize: Int?
+
+    @Option(help: "Hann window of the analysis, samples (default 400 = 25 ms at 16 kHz; longer resolves voice harmonics).")
+    var windowLength: Int?
+
     @Flag(help: "Subtract each mel band's mean over the analysis window before standardising (per-utterance normalisation).")
     var windowMeanNormalization = false
 
@@ -122,6 +133,11 @@ struct EmoscopeTrain: ParsableCommand {
                                   + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB)")
         }
         if architecture != nil && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
+        var features = FeatureSettings()
+        if let melBands { features.melBands = melBands }
+        if let fftSize { features.fftSize = fftSize }
+        if let windowLength { features.windowLength = windowLength }
+        do { try features.validate() } catch { throw ValidationError("\(error)") }
         if let convChannels {
             let standard = TrainingConfiguration.standard(labels: 2)
             guard standard.withConvolutionChannels(Self.channelList(convChannels)) != nil else {
@@ -157,6 +173,9 @@ struct EmoscopeTrain: ParsableCommand {
         if let validationFraction { configuration.validationFraction = validationFraction }
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
+        if let melBands { configuration.features.melBands = melBands }
+        if let fftSize { configuration.features.fftSize = fftSize }
+        if let windowLength { configuration.features.windowLength = windowLength }
         if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
         if let architecture {
             func failure(_ reason: String) -> ExitCode {

@@ -128,6 +128,46 @@ struct GradientCheckTests {
         #expect(result.mismatches.isEmpty, "\(result.mismatches.prefix(5))")
     }
 
+    /// Inputs wide enough for the vectorised paths (2×2 max pooling eight outputs at a time,
+    /// ReLU sixteen values at a time), with an odd width so the scalar tails run too.
+    @Test func maxPoolAndReluOnWideInputs() {
+        let widths = [37, 20]
+        for layers: [LayerSpec] in [[.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2))], [.relu]] {
+            let result = Self.check(layers + Self.head, inputs: Self.inputs(widths: widths, seed: 6), widths: widths, perTensor: 60)
+            #expect(result.checked > 100)
+            #expect(result.mismatches.isEmpty, "\(layers): \(result.mismatches.prefix(5))")
+        }
+    }
+
+    /// On ties, 2×2 max pooling routes the gradient to the window's first maximum in row-major
+    /// order, in the vectorised and the scalar columns alike.
+    @Test func maxPoolTiesGoToTheFirstMaximum() {
+        let width = 37
+        let model = Self.model([.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2)), .globalPool(.mean), .dense(outFeatures: 3)], seed: 9)
+        let network = TrainableNetwork(model: model, threads: 1)
+        // Rows 0–1: every window tied; rows 2–3: the maximum in the bottom-right, tied with nothing;
+        // rows 4–5: top-right and bottom-left tied above the rest.
+        var input = [Float](repeating: 0, count: Self.height * width)
+        for x in 0..<width {
+            input[3 * width + x] = x % 2 == 1 ? 1 : 0
+            input[4 * width + x] = x % 2 == 1 ? 2 : -1
+            input[5 * width + x] = x % 2 == 0 ? 2 : -1
+        }
+        _ = network.forward([input], widths: [width], training: true, seed: 1)
+        let gradient = network.backward([[1, -2, 0.5]], inputGradient: true)![0]
+        for ox in 0..<(width / 2) {
+            let x = 2 * ox
+            let expected: [(Int, Int)] = [(0, x), (3, x + 1), (4, x + 1)]
+            for row in 0..<Self.height {
+                for column in [x, x + 1] {
+                    let routed = expected.contains { $0 == (row, column) }
+                    #expect((gradient[row * width + column] != 0) == routed, "row \(row), column \(column)")
+                }
+            }
+        }
+        #expect((0..<Self.height).allSatisfy { gradient[$0 * width + width - 1] == 0 }, "the odd last column is outside every window")
+    }
+
     @Test func meanPoolingAndStackedDenseLayers() {
         let layers: [LayerSpec] = [.globalPool(.mean), .dense(outFeatures: 5), .batchNorm(epsilon: 1e-5), .dense(outFeatures: 3)]
         let result = Self.check(layers, inputs: Self.inputs(widths: Self.widths, seed: 4), widths: Self.widths)

@@ -50,14 +50,29 @@ enum BackwardKernels {
                 let gradientPlane = inputGradient + channel * shape.height * w
                 let upstream = outputGradient + channel * out.height * out.width
                 for oy in 0..<out.height {
-                    for ox in 0..<out.width {
-                        let origin = 2 * oy * w + 2 * ox
-                        // First maximum in row-major order, as the general path picks it.
-                        var best = origin
-                        if plane[origin + 1] > plane[best] { best = origin + 1 }
-                        if plane[origin + w] > plane[best] { best = origin + w }
-                        if plane[origin + w + 1] > plane[best] { best = origin + w + 1 }
-                        gradientPlane[best] += upstream[oy * out.width + ox]
+                    let top = plane + 2 * oy * w, bottom = top + w
+                    let topGradient = gradientPlane + 2 * oy * w, bottomGradient = topGradient + w
+                    let g = upstream + oy * out.width
+                    var ox = 0
+                    while ox + 8 <= out.width {
+                        let (a, b) = deinterleave(top + 2 * ox), (c, d) = deinterleave(bottom + 2 * ox)
+                        let dy = UnsafeRawPointer(g + ox).loadUnaligned(as: SIMD8<Float>.self)
+                        let ab = a.replacing(with: b, where: b .> a), cd = c.replacing(with: d, where: d .> c)
+                        let m = ab.replacing(with: cd, where: cd .> ab)
+                        let isA = a .== m, isB = .!isA .& (b .== m), isC = .!(isA .| isB) .& (c .== m), isD = .!(isA .| isB .| isC)
+                        let zero = SIMD8<Float>()
+                        addInterleaved(zero.replacing(with: dy, where: isA), zero.replacing(with: dy, where: isB), to: topGradient + 2 * ox)
+                        addInterleaved(zero.replacing(with: dy, where: isC), zero.replacing(with: dy, where: isD), to: bottomGradient + 2 * ox)
+                        ox += 8
+                    }
+                    for ox in ox..<out.width {
+                        // First maximum in row-major order, as the general path picks it; selects, not branches.
+                        let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1])
+                        var best = 0, value = a
+                        best = b > value ? 1 : best; value = max(value, b)
+                        best = c > value ? w : best; value = max(value, c)
+                        best = d > value ? w + 1 : best
+                        gradientPlane[2 * oy * w + 2 * ox + best] += upstream[oy * out.width + ox]
                     }
                 }
             }
@@ -88,6 +103,58 @@ enum BackwardKernels {
                 }
             }
         }
+    }
+
+    /// Even and odd elements of 16 floats at `p`.
+    @inline(__always)
+    private static func deinterleave(_ p: UnsafePointer<Float>) -> (even: SIMD8<Float>, odd: SIMD8<Float>) {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+        return (v.evenHalf, v.oddHalf)
+    }
+
+    /// Adds `even` and `odd` interleaved onto the 16 floats at `p`.
+    @inline(__always)
+    private static func addInterleaved(_ even: SIMD8<Float>, _ odd: SIMD8<Float>, to p: UnsafeMutablePointer<Float>) {
+        let v = SIMD16<Float>(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+                              even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD16<Float>.self) + v, as: SIMD16<Float>.self)
+    }
+
+    /// The ReLU's input gradient: the output gradient where its input was positive, else 0
+    /// (selects in 16 lanes, not branches).
+    static func relu(_ input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, count: Int) {
+        var k = 0
+        while k + 16 <= count {
+            let x = UnsafeRawPointer(input + k).loadUnaligned(as: SIMD16<Float>.self)
+            let g = UnsafeRawPointer(outputGradient + k).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(inputGradient + k).storeBytes(of: g.replacing(with: 0, where: x .<= 0), as: SIMD16<Float>.self)
+            k += 16
+        }
+        while k < count {
+            inputGradient[k] = input[k] <= 0 ? 0 : outputGradient[k]
+            k += 1
+        }
+    }
+
+    /// (Σ x, Σ x·y) over `count` values, in 16 float lanes (a fixed order, so always the same result).
+    static func sumAndDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> (sum: Float, dot: Float) {
+        var sums = SIMD16<Float>(), dots = SIMD16<Float>()
+        var k = 0
+        while k + 16 <= count {
+            let a = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD16<Float>.self)
+            let b = UnsafeRawPointer(y + k).loadUnaligned(as: SIMD16<Float>.self)
+            sums += a
+            dots += a * b
+            k += 16
+        }
+        var sum = sums.sum(), dot = dots.sum()
+        while k < count {
+            sum += x[k]
+            dot += x[k] * y[k]
+            k += 1
+        }
+        return (sum, dot)
     }
 
     /// Gradient of global pooling over time (see `Kernels.globalPool`); writes `inputGradient`.
