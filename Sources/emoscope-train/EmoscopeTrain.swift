@@ -57,6 +57,12 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Peak learning rate.")
     var learningRate: Float?
 
+    @Option(help: "AdamW's decoupled weight decay on weights (default 0.02).")
+    var weightDecay: Float?
+
+    @Option(help: "Label smoothing of the training targets, 0–1 (default 0.1).")
+    var labelSmoothing: Float?
+
     @Option(help: ArgumentHelp(
         "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment.",
         discussion: """
@@ -83,6 +89,11 @@ struct EmoscopeTrain: ParsableCommand {
 
     @Option(help: "Keep an exponential moving average of the weights with this decay per step (e.g. 0.995) and use it.")
     var weightAverage: Double?
+
+    @Option(help: ArgumentHelp(
+        "Networks trained per fold and for the final fit, from different seeds; the model averages their logits.",
+        discussion: "Default 1. Training and inference take N times as long."))
+    var ensemble: Int?
 
     @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
     var mixup: Double?
@@ -125,6 +136,11 @@ struct EmoscopeTrain: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
+        if let ensemble, !(1...ModelHeader.maximumMembers).contains(ensemble) {
+            throw ValidationError("--ensemble must be 1…\(ModelHeader.maximumMembers)")
+        }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be a non-negative number") }
+        if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing must be in [0, 1)") }
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
         if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
@@ -167,6 +183,9 @@ struct EmoscopeTrain: ParsableCommand {
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.peakLearningRate = learningRate }
+        if let weightDecay { configuration.weightDecay = weightDecay }
+        if let ensemble, ensemble > 1 { configuration.ensembleMembers = ensemble }
+        if let labelSmoothing { configuration.labelSmoothing = labelSmoothing }
         if let augmentation { configuration.augmentation = AugmentationSettings(named: augmentation)! }
         if let patience { configuration.patience = patience }
         if let mixup { configuration.mixupAlpha = mixup }

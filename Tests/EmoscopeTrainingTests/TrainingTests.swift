@@ -89,14 +89,16 @@ struct TrainingTests {
     }
 
     /// With validation speakers the final fit waits for the folds; without, it trains beside them
-    /// when a thread would otherwise be idle (3 threads for 2 folds), else after them.
-    @Test(arguments: [(nil, 0.34, 2), (0.9, 0.34, 2), (0.9, 0, 2), (0.9, 0, 3)])
-    func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?, validationFraction: Double, threads: Int) throws {
+    /// when a thread would otherwise be idle (3 threads for 2 folds), else after them. An ensemble
+    /// is interrupted with its first member finished and its second under way.
+    @Test(arguments: [(nil, 0.34, 2, 1), (0.9, 0.34, 2, 1), (0.9, 0, 2, 1), (0.9, 0, 3, 1), (0.9, 0.34, 2, 2), (0.9, 0, 3, 2)])
+    func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?, validationFraction: Double, threads: Int, members: Int) throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)
         configuration.epochs = 4
         configuration.weightAverageDecay = weightAverageDecay
         configuration.validationFraction = validationFraction
+        configuration.ensembleMembers = members == 1 ? nil : members
         let alongside = CrossValidation.finalFitTrainsAlongside(threads: threads, folds: 2, validationFraction: validationFraction)
         #expect(alongside == (validationFraction == 0 && threads == 3))
         let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration, threads: threads)
@@ -104,16 +106,22 @@ struct TrainingTests {
 
         let checkpointPath = folder.path("run.checkpoint")
         let first = try Self.crossValidation(corpus, clips, configuration, threads: threads)
-        // Two or three runs train at once; stop once 6 epochs are done (of 8 for the folds, or 12 with the final fit beside them).
+        // Two or three runs train at once; stop once 6 epochs are done (of 8 for the folds, or 12 with the final fit beside
+        // them), or 11 for an ensemble of two (of 16 or 24).
         let epochs = Counter()
+        let stop = members == 1 ? 6 : 11
         first.progress = { _, _, _, _ in epochs.increment() }
-        let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs.value >= 6 })
+        let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs.value >= stop })
         #expect(stopped == nil)
         let checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: Data(contentsOf: URL(fileURLWithPath: checkpointPath)))
-        let recorded = checkpoint.completedFolds.count * configuration.epochs + checkpoint.running.map(\.state.epochsDone).reduce(0, +)
+        let recorded = checkpoint.completedFolds.count * configuration.epochs * members
+            + checkpoint.running.map { ($0.finishedMembers?.count ?? 0) * configuration.epochs + ($0.state?.epochsDone ?? 0) }.reduce(0, +)
         #expect(checkpoint.completedFolds.count < 2 && !checkpoint.running.isEmpty)
-        #expect(recorded >= 6 && recorded < 9, "epochs in the checkpoint: \(recorded)")
+        #expect(recorded >= stop && recorded < stop + 3, "epochs in the checkpoint: \(recorded)")
         #expect(checkpoint.running.contains { $0.run == 2 } == alongside, "the final fit is running only when it trains beside the folds")
+        if members > 1 {
+            #expect(checkpoint.running.contains { $0.finishedMembers?.count == 1 && $0.state != nil }, "a fold between its members")
+        }
 
         let resumed = try #require(try Self.crossValidation(corpus, clips, configuration, threads: threads)
             .run(resuming: checkpoint, checkpointPath: checkpointPath, shouldStop: { false }))
@@ -121,6 +129,7 @@ struct TrainingTests {
         #expect(resumed.model!.header.calibration == uninterrupted.model!.header.calibration)
         #expect(resumed.report.predictions == uninterrupted.report.predictions)
         #expect(resumed.report.folds.map(\.metrics) == uninterrupted.report.folds.map(\.metrics))
+        #expect(resumed.model!.header.members == members)
     }
 
     @Test func foldsTrainedAtOnceGiveWhatTheyGiveOneAfterAnother() throws {

@@ -41,10 +41,12 @@ public final class EmotionClassifier {
     public let model: EmotionModel
     public var header: ModelHeader { model.header }
     private let extractor: FeatureExtractor
-    private let network: Network
+    /// One network per ensemble member.
+    private let networks: [Network]
     private var logMel: FeatureMatrix
     private var input: [Float]
     private var logits: [Float]
+    private var memberLogits: [Float]
 
     /// Prepares a classifier; throws when the model's architecture cannot run.
     public init(model: EmotionModel) throws(ArchitectureError) {
@@ -55,11 +57,20 @@ public final class EmotionClassifier {
         } catch {
             throw ArchitectureError(layer: nil, reason: "\(error)")
         }
-        network = try Network(layers: header.architecture, tensors: model.tensors, inputHeight: header.features.melBands,
-                              minimumWidth: header.minimumFrames, maximumWidth: header.windowFrames)
+        guard (1...ModelHeader.maximumMembers).contains(header.members) else {
+            throw ArchitectureError(layer: nil, reason: "an ensemble holds 1…\(ModelHeader.maximumMembers) members, not \(header.members)")
+        }
+        var networks: [Network] = []
+        for member in 0..<header.members {
+            let tensors = member == 0 && header.members == 1 ? model.tensors : model.member(member).tensors
+            networks.append(try Network(layers: header.architecture, tensors: tensors, inputHeight: header.features.melBands,
+                                        minimumWidth: header.minimumFrames, maximumWidth: header.windowFrames))
+        }
+        self.networks = networks
         logMel = FeatureMatrix(frameCount: header.windowFrames, featureCount: header.features.melBands)
         input = [Float](repeating: 0, count: header.windowFrames * header.features.melBands)
         logits = [Float](repeating: 0, count: header.labels.count)
+        memberLogits = logits
     }
 
     /// Probabilities of one window of at most `header.windowSamples` samples (and at least
@@ -71,7 +82,18 @@ public final class EmotionClassifier {
         input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
         input.withUnsafeBufferPointer { input in
             logits.withUnsafeMutableBufferPointer { logits in
-                network.forward(input.baseAddress!, width: frames, logits: logits.baseAddress!)
+                memberLogits.withUnsafeMutableBufferPointer { member in
+                    // An ensemble's logits are its members' mean.
+                    networks[0].forward(input.baseAddress!, width: frames, logits: logits.baseAddress!)
+                    for network in networks.dropFirst() {
+                        network.forward(input.baseAddress!, width: frames, logits: member.baseAddress!)
+                        for i in 0..<logits.count { logits[i] += member[i] }
+                    }
+                    if networks.count > 1 {
+                        let scale = 1 / Float(networks.count)
+                        for i in 0..<logits.count { logits[i] *= scale }
+                    }
+                }
                 Kernels.softmax(logits.baseAddress!, count: logits.count, temperature: header.calibration.temperature,
                                 probabilities: probabilities)
             }

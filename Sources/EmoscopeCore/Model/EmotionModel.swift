@@ -19,8 +19,7 @@ public struct EmotionModel: Sendable {
     /// biases, identity batch norms. The header's `tensors` list is filled in from the architecture.
     public static func initialized(header: ModelHeader, seed: UInt64) throws(ArchitectureError) -> EmotionModel {
         var header = header
-        let input = ActivationShape(channels: 1, height: header.features.melBands, width: header.windowFrames)
-        let specs = try Architecture.plan(header.architecture, input: input).tensors
+        let specs = try header.plannedArchitecture().tensors
         header.tensors = specs
         var generator = SeededGenerator(seed: seed)
         var tensors: [String: [Float]] = [:]
@@ -35,6 +34,39 @@ public struct EmotionModel: Sendable {
                 tensors[spec.name] = [Float](repeating: 1, count: spec.count)
             default:
                 tensors[spec.name] = [Float](repeating: 0, count: spec.count)
+            }
+        }
+        return EmotionModel(header: header, tensors: tensors)
+    }
+}
+
+extension EmotionModel {
+    /// Member `k` of an ensemble as a model of its own (one network, its tensors under the plain names).
+    public func member(_ k: Int) -> EmotionModel {
+        precondition((0..<header.members).contains(k), "member \(k) of \(header.members)")
+        let prefix = ModelHeader.tensorPrefix(member: k)
+        var single = header
+        single.members = 1
+        single.tensors = header.tensors.filter { $0.name.hasPrefix(prefix) && (k > 0 || !$0.name.hasPrefix("member")) }
+            .map { TensorSpec(name: String($0.name.dropFirst(prefix.count)), shape: $0.shape) }
+        let values = Dictionary(uniqueKeysWithValues: single.tensors.map { ($0.name, tensors[prefix + $0.name]!) })
+        return EmotionModel(header: single, tensors: values, checksum: checksum)
+    }
+
+    /// Single-network models that differ only in their weights, as one ensemble whose
+    /// prediction averages their logits; the header (calibration included) is the first one's.
+    public static func ensemble(_ models: [EmotionModel]) -> EmotionModel {
+        precondition(!models.isEmpty && models.allSatisfy { $0.header.members == 1 }, "an ensemble of single networks")
+        var header = models[0].header
+        header.members = models.count
+        header.tensors = []
+        var tensors: [String: [Float]] = [:]
+        for (k, model) in models.enumerated() {
+            precondition(model.header.tensors == models[0].header.tensors, "ensemble members must share one architecture")
+            let prefix = ModelHeader.tensorPrefix(member: k)
+            for spec in model.header.tensors {
+                header.tensors.append(TensorSpec(name: prefix + spec.name, shape: spec.shape))
+                tensors[prefix + spec.name] = model.tensors[spec.name]!
             }
         }
         return EmotionModel(header: header, tensors: tensors)

@@ -99,9 +99,13 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     /// Parameter tensors in file order (must equal what the architecture needs).
     public var tensors: [TensorSpec]
     public var provenance: Provenance
+    /// Networks of this architecture whose logits are averaged into one prediction (an ensemble
+    /// trained from different seeds); member `k`'s tensors carry `tensorPrefix(member: k)`.
+    /// Absent in older files: 1.
+    public var members: Int
 
     public init(labels: [String], features: FeatureSettings, input: Input, normalization: Normalization,
-                architecture: [LayerSpec], calibration: Calibration, tensors: [TensorSpec], provenance: Provenance) {
+                architecture: [LayerSpec], calibration: Calibration, tensors: [TensorSpec], provenance: Provenance, members: Int = 1) {
         self.labels = labels
         self.features = features
         self.input = input
@@ -110,7 +114,32 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         self.calibration = calibration
         self.tensors = tensors
         self.provenance = provenance
+        self.members = members
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case labels, features, input, normalization, architecture, calibration, tensors, provenance, members
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        labels = try c.decode([String].self, forKey: .labels)
+        features = try c.decode(FeatureSettings.self, forKey: .features)
+        input = try c.decode(Input.self, forKey: .input)
+        normalization = try c.decode(Normalization.self, forKey: .normalization)
+        architecture = try c.decode([LayerSpec].self, forKey: .architecture)
+        calibration = try c.decode(Calibration.self, forKey: .calibration)
+        tensors = try c.decode([TensorSpec].self, forKey: .tensors)
+        provenance = try c.decode(Provenance.self, forKey: .provenance)
+        members = try c.decodeIfPresent(Int.self, forKey: .members) ?? 1
+    }
+
+    /// Most networks an ensemble may hold.
+    public static let maximumMembers = 16
+
+    /// Prefix of member `k`'s tensor names: none for the first (so a single network keeps the
+    /// plain `layers.…` names), `member2.`, `member3.`, … for the others.
+    public static func tensorPrefix(member: Int) -> String { member == 0 ? "" : "member\(member + 1)." }
 
     /// Frames in one full analysis window.
     public var windowFrames: Int { features.frameCount(forSampleCount: windowSamples) }
@@ -123,11 +152,18 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     /// Frames in the shortest clip classified.
     public var minimumFrames: Int { features.frameCount(forSampleCount: minimumSamples) }
 
-    /// The architecture's shapes and tensors on a full window, once it is known to run on the shortest one too.
+    /// The architecture's shapes on a full window and the tensors of every member, once it is
+    /// known to run on the shortest window too.
     public func plannedArchitecture() throws(ArchitectureError) -> (shapes: [ActivationShape], tensors: [TensorSpec]) {
+        guard (1...Self.maximumMembers).contains(members) else {
+            throw ArchitectureError(layer: nil, reason: "an ensemble holds 1…\(Self.maximumMembers) members, not \(members)")
+        }
         let plan = try Architecture.plan(architecture, input: ActivationShape(channels: 1, height: features.melBands, width: windowFrames))
         _ = try Architecture.plan(architecture, input: ActivationShape(channels: 1, height: features.melBands, width: minimumFrames))
-        return plan
+        let tensors = (0..<members).flatMap { member in
+            plan.tensors.map { TensorSpec(name: Self.tensorPrefix(member: member) + $0.name, shape: $0.shape) }
+        }
+        return (plan.shapes, tensors)
     }
 
     /// The eight RAVDESS emotions, in the order of their codes 01…08.

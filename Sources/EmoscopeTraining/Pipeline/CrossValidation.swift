@@ -21,7 +21,25 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     /// One unfinished run: a fold index, or the number of folds for the final fit.
     public struct RunState: Codable, Equatable, Sendable {
         public var run: Int
-        public var state: FoldState
+        /// The ensemble member `state` belongs to (nil: the first).
+        public var member: Int?
+        /// Where that member stands; nil between members.
+        public var state: FoldState?
+        /// The run's members that have finished (nil: none).
+        public var finishedMembers: [FinishedMember]?
+    }
+
+    /// A trained ensemble member of an unfinished run.
+    public struct FinishedMember: Codable, Equatable, Sendable {
+        public var header: ModelHeader
+        public var tensors: TensorMap
+        public var bestEpoch: Int
+        public var history: [EpochRecord]
+
+        /// The member's model and training record (its validation predictions are not kept).
+        var outcome: TrainingOutcome {
+            TrainingOutcome(model: EmotionModel(header: header, tensors: tensors.tensors), bestEpoch: bestEpoch, history: history, validation: [])
+        }
     }
 }
 
@@ -99,15 +117,28 @@ public final class CrossValidation {
                                                 date: date, seed: configuration.seed, codeRevision: codeRevision)
         let runs = folds.count + 1
 
+        // Trains every ensemble member of a run one after another, skipping those a checkpoint holds.
         func train(run: Int, trainIndices: [Int], validation: [Int], configuration: TrainingConfiguration, threads: Int,
                    shouldStop: @escaping () -> Bool) throws -> TrainingOutcome? {
-            let trainer = try FoldTrainer(configuration: configuration, labels: labels, clips: clips, train: trainIndices, validation: validation,
-                                          run: run, threads: threads, provenance: provenance)
-            return try trainer.run(from: progress.state(of: run), onEpoch: { record, state in
-                try progress.update(run: run, state: state, examples: trainIndices.count) {
-                    self.progress(run, runs, configuration.epochs, record)
+            let members = configuration.memberCount
+            var outcomes = progress.finishedMembers(of: run).map(\.outcome)
+            for member in outcomes.count..<members {
+                let trainer = try FoldTrainer(configuration: configuration, labels: labels, clips: clips, train: trainIndices, validation: validation,
+                                              run: run, member: member, threads: threads, provenance: provenance)
+                guard let outcome = try trainer.run(from: progress.state(of: run, member: member), onEpoch: { record, state in
+                    try progress.update(run: run, member: member, state: state, examples: trainIndices.count) {
+                        var shown = record
+                        shown.epoch += member * configuration.epochs
+                        self.progress(run, runs, configuration.epochs * members, shown)
+                    }
+                }, shouldStop: shouldStop) else { return nil }
+                if members > 1 {
+                    try progress.finishMember(run: run, .init(header: outcome.model.header, tensors: TensorMap(outcome.model.tensors),
+                                                              bestEpoch: outcome.bestEpoch, history: outcome.history))
                 }
-            }, shouldStop: shouldStop)
+                outcomes.append(outcome)
+            }
+            return members == 1 ? outcomes[0] : Self.ensemble(outcomes, clips: clips, validation: validation, threads: threads)
         }
 
         func runFold(_ fold: Fold, threads: Int, shouldStop: @escaping () -> Bool) throws -> Bool {
@@ -183,6 +214,24 @@ public final class CrossValidation {
             "macroF1": report.macroF1.mean, "eceBefore": report.eceBefore, "eceAfter": report.eceAfter,
         ]
         return (report, model)
+    }
+
+    /// The members' outcomes as one: their ensemble, its temperature fitted on the validation
+    /// speakers' predictions when there are any, the median best epoch and every member's history.
+    static func ensemble(_ outcomes: [TrainingOutcome], clips: [PreparedClip], validation: [Int], threads: Int) -> TrainingOutcome {
+        var model = EmotionModel.ensemble(outcomes.map { outcome in
+            var single = outcome.model
+            single.header.calibration.temperature = 1
+            return single
+        })
+        var predictions: [ClipPrediction] = []
+        if !validation.isEmpty {
+            let uncalibrated = Evaluator.predict(model, clips: clips, indices: validation, threads: threads)
+            model.header.calibration.temperature = Evaluator.fitTemperature(uncalibrated, clips: clips)
+            predictions = Evaluator.recalibrated(uncalibrated, temperature: model.header.calibration.temperature)
+        }
+        let bestEpoch = Int(median(outcomes.map { Double($0.bestEpoch) }).rounded())
+        return TrainingOutcome(model: model, bestEpoch: bestEpoch, history: outcomes.flatMap(\.history), validation: predictions)
     }
 
     /// A fold's test predictions (uncalibrated, then with the outcome's temperature) and its report.

@@ -45,19 +45,20 @@ public final class FoldTrainer {
     let train: [Int]
     let validation: [Int]
     let threads: Int
-    /// Seed of this run (the configuration's seed mixed with the fold).
+    /// Seed of this run (the configuration's seed mixed with the fold and, for members after the
+    /// first, the ensemble member).
     let runSeed: UInt64
     /// The starting model: header (with normalisation) and initial weights.
     public let initialModel: EmotionModel
 
     public init(configuration: TrainingConfiguration, labels: [String], clips: [PreparedClip], train: [Int], validation: [Int],
-                run: Int, threads: Int, provenance: ModelHeader.Provenance) throws {
+                run: Int, member: Int = 0, threads: Int, provenance: ModelHeader.Provenance) throws {
         self.configuration = configuration
         self.clips = clips
         self.train = train
         self.validation = validation
         self.threads = max(1, threads)
-        runSeed = mix(configuration.seed, UInt64(run))
+        runSeed = member == 0 ? mix(configuration.seed, UInt64(run)) : mix(configuration.seed, UInt64(run), UInt64(member))
         let normalization = CorpusPreparation.normalization(of: clips, indices: train, features: configuration.features,
                                                             subtractWindowMean: configuration.subtractWindowMean)
         let header = configuration.header(labels: labels, normalization: normalization, provenance: provenance)

@@ -28,17 +28,38 @@ final class RunProgress: @unchecked Sendable {
 
     func isFinished(_ fold: Int) -> Bool { serially { checkpoint.completedFolds.contains { $0.fold == fold } } }
 
-    /// Where `run` stood when the run was interrupted, if it had started.
-    func state(of run: Int) -> FoldState? { serially { checkpoint.running.first { $0.run == run }?.state } }
+    /// Where ensemble member `member` of `run` stood when the run was interrupted, if it had started.
+    func state(of run: Int, member: Int) -> FoldState? {
+        serially {
+            checkpoint.running.first { $0.run == run && ($0.member ?? 0) == member }?.state
+        }
+    }
 
-    /// Records an epoch of `run`, tells `report`, and saves.
-    func update(run: Int, state: FoldState, examples: Int, report: () -> Void) throws {
+    /// The members of `run` that finished before the run was interrupted.
+    func finishedMembers(of run: Int) -> [TrainingCheckpoint.FinishedMember] {
+        serially { checkpoint.running.first { $0.run == run }?.finishedMembers ?? [] }
+    }
+
+    /// Records an epoch of member `member` of `run`, tells `report`, and saves.
+    func update(run: Int, member: Int, state: FoldState, examples: Int, report: () -> Void) throws {
         try serially {
+            let finished = checkpoint.running.first { $0.run == run }?.finishedMembers
             checkpoint.running.removeAll { $0.run == run }
-            checkpoint.running.append(.init(run: run, state: state))
+            checkpoint.running.append(.init(run: run, member: member == 0 ? nil : member, state: state, finishedMembers: finished))
             checkpoint.running.sort { $0.run < $1.run }
             checkpoint.examples += examples
             report()
+            try save()
+        }
+    }
+
+    /// Records a finished ensemble member of `run` (the next one starts from scratch), and saves.
+    func finishMember(run: Int, _ member: TrainingCheckpoint.FinishedMember) throws {
+        try serially {
+            let finished = (checkpoint.running.first { $0.run == run }?.finishedMembers ?? []) + [member]
+            checkpoint.running.removeAll { $0.run == run }
+            checkpoint.running.append(.init(run: run, member: finished.count, state: nil, finishedMembers: finished))
+            checkpoint.running.sort { $0.run < $1.run }
             try save()
         }
     }

@@ -26,7 +26,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Decay per step of an exponential moving average of the weights, which is then what is
     /// validated and kept (see `WeightAverage`); nil trains without one.
     public var weightAverageDecay: Double?
+    /// Networks trained per fold (and for the final fit) from different seeds and averaged as
+    /// an ensemble; nil means one.
+    public var ensembleMembers: Int?
     public var seed: UInt64
+
+    /// Networks trained per fold: `ensembleMembers`, or 1.
+    public var memberCount: Int { ensembleMembers ?? 1 }
 
     /// The default recipe: a compact CNN (four 3×3 conv blocks of 32/48/96/128 channels, the
     /// first with a time stride of 2; batch norm; mean+std pooling over time; two dense layers),
