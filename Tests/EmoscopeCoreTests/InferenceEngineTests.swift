@@ -65,6 +65,22 @@ struct KernelTests {
         #expect(Reference.maxDifference(y, expected) < 1e-5)
     }
 
+    @Test func attentivePoolingMatchesItsDefinition() {
+        var generator = SeededGenerator(seed: 16)
+        let shape = ActivationShape(channels: 4, height: 3, width: 37), hidden = 5
+        let x = Reference.random(shape.count, &generator)
+        let w = Reference.random(hidden * 12, &generator), b = Reference.random(hidden, &generator), v = Reference.random(hidden, &generator)
+        var y = [Float](repeating: .nan, count: 24), scores = [Float](repeating: 0, count: hidden * 37), attention = [Float](repeating: 0, count: 37)
+        Kernels.attentivePool(x, shape: shape, weights: w, bias: b, context: v, hidden: hidden, output: &y, scores: &scores, attention: &attention)
+        #expect(Reference.maxDifference(y, Reference.attentivePool(x, shape, weights: w, bias: b, context: v, hidden: hidden)) < 1e-5)
+        #expect(abs(attention.reduce(0, +) - 1) < 1e-5)
+        // With a zero context vector every frame weighs the same: mean and standard deviation pooling.
+        Kernels.attentivePool(x, shape: shape, weights: w, bias: b, context: [Float](repeating: 0, count: hidden), hidden: hidden,
+                              output: &y, scores: &scores, attention: &attention)
+        let (plain, _) = Reference.globalPool(x, shape, .meanStd)
+        #expect(Reference.maxDifference(y, plain) < 1e-5)
+    }
+
     @Test func denseMatchesDirectLoops() {
         var generator = SeededGenerator(seed: 7)
         let x = Reference.random(37, &generator), w = Reference.random(37 * 11, &generator), b = Reference.random(11, &generator)
@@ -108,6 +124,27 @@ struct KernelTests {
         network.forward(input, width: width, logits: &logits)
         let expected = Reference.forward(model, input: input, width: width)
         #expect(Reference.maxDifference(logits, expected) < 1e-3 * max(1, expected.map(abs).max()!), "\(logits) vs \(expected)")
+    }
+
+    @Test func networkWithAttentivePoolingMatchesReference() throws {
+        var header = TestModels.compact(seed: 3).header
+        header.architecture = header.architecture.map { layer in
+            if case .globalPool = layer { return .attentivePool(hidden: 6) } else { return layer }
+        }
+        var model = try EmotionModel.initialized(header: header, seed: 5)
+        var generator = SeededGenerator(seed: 9)
+        for spec in model.header.tensors where !spec.name.hasSuffix("weight") {
+            model.tensors[spec.name] = spec.name.hasSuffix("variance") || spec.name.hasSuffix("gamma")
+                ? (0..<spec.count).map { _ in 0.5 + generator.nextUniform() } : Reference.random(spec.count, &generator, scale: 0.5)
+        }
+        let network = try Network(layers: header.architecture, tensors: model.tensors, inputHeight: 64, minimumWidth: 51, maximumWidth: 301)
+        for width in [51, 173, 301] {
+            let input = Reference.random(64 * width, &generator)
+            var logits = [Float](repeating: .nan, count: 8)
+            network.forward(input, width: width, logits: &logits)
+            let expected = Reference.forward(model, input: input, width: width)
+            #expect(Reference.maxDifference(logits, expected) < 1e-3 * max(1, expected.map(abs).max()!), "\(logits) vs \(expected)")
+        }
     }
 
     @Test func architectureErrorsNameTheLayer() {

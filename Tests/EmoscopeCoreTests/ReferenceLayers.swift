@@ -92,6 +92,9 @@ enum Reference {
             case .maxPool(let kernel, let stride): (x, s) = pool(x, s, kernel: kernel, stride: stride, max: true)
             case .avgPool(let kernel, let stride): (x, s) = pool(x, s, kernel: kernel, stride: stride, max: false)
             case .globalPool(let statistics): (x, s) = globalPool(x, s, statistics)
+            case .attentivePool(let hidden):
+                x = attentivePool(x, s, weights: t("weight"), bias: t("bias"), context: t("context"), hidden: hidden)
+                s = ActivationShape(channels: x.count, height: 1, width: 1)
             case .dense(let out):
                 x = dense(x, weights: t("weight"), bias: t("bias"), out: out)
                 s = ActivationShape(channels: out, height: 1, width: 1)
@@ -108,5 +111,27 @@ enum Reference {
     static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "sizes differ: \(a.count) vs \(b.count)")
         return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    /// Attentive statistics pooling by its definition, in double precision.
+    static func attentivePool(_ x: [Float], _ s: ActivationShape, weights: [Float], bias: [Float], context: [Float], hidden: Int) -> [Float] {
+        let rows = s.channels * s.height, width = s.width
+        let scores = (0..<width).map { t in
+            (0..<hidden).reduce(0.0) { e, j in
+                let a = (0..<rows).reduce(Double(bias[j])) { $0 + Double(weights[j * rows + $1]) * Double(x[$1 * width + t]) }
+                return e + Double(context[j]) * tanh(a)
+            }
+        }
+        let peak = scores.max()!
+        let exps = scores.map { exp($0 - peak) }
+        let alpha = exps.map { $0 / exps.reduce(0, +) }
+        var means: [Float] = [], deviations: [Float] = []
+        for r in 0..<rows {
+            let mean = (0..<width).reduce(0.0) { $0 + alpha[$1] * Double(x[r * width + $1]) }
+            let variance = (0..<width).reduce(0.0) { $0 + alpha[$1] * pow(Double(x[r * width + $1]) - mean, 2) }
+            means.append(Float(mean))
+            deviations.append(Float((variance + Double(Kernels.globalPoolEpsilon)).squareRoot()))
+        }
+        return means + deviations
     }
 }

@@ -168,6 +168,14 @@ struct GradientCheckTests {
         #expect((0..<Self.height).allSatisfy { gradient[$0 * width + width - 1] == 0 }, "the odd last column is outside every window")
     }
 
+    /// Attentive pooling's weight, bias, context and input gradients (random non-zero context).
+    @Test func attentivePooling() {
+        let layers: [LayerSpec] = [Self.conv(2), .attentivePool(hidden: 4), .dense(outFeatures: 3)]
+        let result = Self.check(layers, inputs: Self.inputs(widths: Self.widths, seed: 8), widths: Self.widths, perTensor: 20)
+        #expect(result.checked > 60)
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.prefix(5))")
+    }
+
     @Test func meanPoolingAndStackedDenseLayers() {
         let layers: [LayerSpec] = [.globalPool(.mean), .dense(outFeatures: 5), .batchNorm(epsilon: 1e-5), .dense(outFeatures: 3)]
         let result = Self.check(layers, inputs: Self.inputs(widths: Self.widths, seed: 4), widths: Self.widths)

@@ -167,6 +167,45 @@ public enum Kernels {
     /// Added to the variance before the square root in `.meanStd` pooling.
     public static let globalPoolEpsilon: Float = 1e-5
 
+    /// Attentive statistics pooling over time (see `LayerSpec.attentivePool`): `weights`
+    /// (`hidden × C·H`), `bias` and `context` (`hidden`) score every frame; the scores' softmax
+    /// over time weights the mean and standard deviation of every row. Output as `globalPool`'s
+    /// `.meanStd`. `scores` needs `hidden × W` values and receives tanh(W·x + b); `attention`
+    /// needs `W` values and receives the frames' weights.
+    public static func attentivePool(_ input: UnsafePointer<Float>, shape: ActivationShape, weights: UnsafePointer<Float>,
+                                     bias: UnsafePointer<Float>, context: UnsafePointer<Float>, hidden: Int,
+                                     output: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                                     attention: UnsafeMutablePointer<Float>) {
+        let rows = shape.channels * shape.height, width = shape.width
+        for j in 0..<hidden { (scores + j * width).initialize(repeating: bias[j], count: width) }
+        BLAS.sgemm(m: hidden, n: width, k: rows, a: weights, lda: rows, b: input, ldb: width, beta: 1, c: scores, ldc: width)
+        for t in 0..<width { attention[t] = 0 }
+        for j in 0..<hidden {
+            let row = scores + j * width, v = context[j]
+            for t in 0..<width {
+                row[t] = tanhf(row[t])
+                attention[t] += v * row[t]
+            }
+        }
+        var peak = -Float.infinity
+        for t in 0..<width { peak = max(peak, attention[t]) }
+        var total: Float = 0
+        for t in 0..<width {
+            attention[t] = expf(attention[t] - peak)
+            total += attention[t]
+        }
+        for t in 0..<width { attention[t] /= total }
+        for r in 0..<rows {
+            let x = input + r * width
+            var mean: Float = 0
+            for t in 0..<width { mean += attention[t] * x[t] }
+            var variance: Float = 0
+            for t in 0..<width { variance += attention[t] * (x[t] - mean) * (x[t] - mean) }
+            output[r] = mean
+            output[rows + r] = (max(variance, 0) + globalPoolEpsilon).squareRoot()
+        }
+    }
+
     /// `output = weights (out × in) · input + bias`.
     public static func dense(_ input: UnsafePointer<Float>, inFeatures: Int, weights: UnsafePointer<Float>,
                              bias: UnsafePointer<Float>, outFeatures: Int, output: UnsafeMutablePointer<Float>) {

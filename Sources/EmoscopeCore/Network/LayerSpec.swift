@@ -69,6 +69,10 @@ public enum LayerSpec: Equatable, Sendable {
     case avgPool(kernel: Size2, stride: Size2)
     /// Pooling over time of every channel × frequency row: `C×H×W → (C·H or 2·C·H)×1×1`.
     case globalPool(PoolingStatistics)
+    /// Attentive statistics pooling over time (Okabe et al. 2018): each frame's weight is a
+    /// softmax over time of `v·tanh(W·x + b)` (`hidden` units), then the weighted mean and
+    /// standard deviation of every row: `C×H×W → 2·C·H×1×1`. With `v = 0` it is `.meanStd`.
+    case attentivePool(hidden: Int)
     /// Fully connected layer with bias on a vector.
     case dense(outFeatures: Int)
     /// Dropout during training; the identity at inference.
@@ -83,6 +87,7 @@ public enum LayerSpec: Equatable, Sendable {
         case .maxPool: "maxPool"
         case .avgPool: "avgPool"
         case .globalPool: "globalPool"
+        case .attentivePool: "attentivePool"
         case .dense: "dense"
         case .dropout: "dropout"
         }
@@ -91,7 +96,7 @@ public enum LayerSpec: Equatable, Sendable {
 
 extension LayerSpec: Codable {
     private enum Key: String, CodingKey {
-        case type, outChannels, kernel, stride, padding, dilation, epsilon, statistics, outFeatures, rate
+        case type, outChannels, kernel, stride, padding, dilation, epsilon, statistics, outFeatures, rate, hidden
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,6 +116,7 @@ extension LayerSpec: Codable {
             let stride = try c.decodeIfPresent(Size2.self, forKey: .stride) ?? kernel
             self = type == "maxPool" ? .maxPool(kernel: kernel, stride: stride) : .avgPool(kernel: kernel, stride: stride)
         case "globalPool": self = .globalPool(try c.decode(PoolingStatistics.self, forKey: .statistics))
+        case "attentivePool": self = .attentivePool(hidden: try c.decode(Int.self, forKey: .hidden))
         case "dense": self = .dense(outFeatures: try c.decode(Int.self, forKey: .outFeatures))
         case "dropout": self = .dropout(rate: try c.decode(Float.self, forKey: .rate))
         default:
@@ -134,6 +140,7 @@ extension LayerSpec: Codable {
             try c.encode(kernel, forKey: .kernel)
             try c.encode(stride, forKey: .stride)
         case .globalPool(let statistics): try c.encode(statistics, forKey: .statistics)
+        case .attentivePool(let hidden): try c.encode(hidden, forKey: .hidden)
         case .dense(let out): try c.encode(out, forKey: .outFeatures)
         case .dropout(let rate): try c.encode(rate, forKey: .rate)
         }
@@ -233,6 +240,16 @@ public enum Architecture {
                 pooledOverTime = true
                 let features = shape.channels * shape.height * (statistics == .meanStd ? 2 : 1)
                 shape = ActivationShape(channels: try checked([features])[0], height: 1, width: 1)
+            case .attentivePool(let hidden):
+                guard !pooledOverTime else { throw fail("the input is already pooled over time") }
+                guard (1...4_096).contains(hidden) else { throw fail("hidden units must be 1…4096") }
+                pooledOverTime = true
+                let rows = try checked([shape.channels * shape.height])[0]
+                tensors.append(TensorSpec(name: name + ".weight", shape: try checked([hidden, rows])))
+                tensors.append(TensorSpec(name: name + ".bias", shape: [hidden]))
+                tensors.append(TensorSpec(name: name + ".context", shape: [hidden]))
+                _ = try checked([hidden, shape.width])
+                shape = ActivationShape(channels: try checked([2 * rows])[0], height: 1, width: 1)
             case .dense(let out):
                 guard pooledOverTime else { throw fail("needs a vector input (add globalPool first), got \(shape)") }
                 tensors.append(TensorSpec(name: name + ".weight", shape: try checked([out, shape.channels])))

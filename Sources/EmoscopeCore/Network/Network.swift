@@ -11,6 +11,7 @@ public final class Network {
         case relu
         case pool(kernel: Size2, stride: Size2, max: Bool)
         case globalPool(PoolingStatistics)
+        case attentivePool(hidden: Int, weights: [Float], bias: [Float], context: [Float])
         case dense(outFeatures: Int, weights: [Float], bias: [Float])
     }
 
@@ -25,6 +26,9 @@ public final class Network {
     private var front: [Float]
     private var back: [Float]
     private var columns: [Float]
+    /// Attentive pooling's frame scores and weights.
+    private var scores: [Float]
+    private var attention: [Float]
 
     /// Builds the network for `layers` with `tensors` named as `Architecture.plan` names them.
     ///
@@ -46,11 +50,15 @@ public final class Network {
         operations = Self.compile(layers, tensors: tensors)
 
         // Buffer sizes: the largest activation, and the largest im2col matrix.
-        var largest = widest.count, largestColumns = 0
+        var largest = widest.count, largestColumns = 0, largestScores = 0, longestAttention = 0
         var shape = widest
         for (layer, next) in zip(layers, shapes) {
             if case .conv2d(_, let kernel, _, _, _) = layer {
                 largestColumns = max(largestColumns, shape.channels * kernel.height * kernel.width * next.height * next.width)
+            }
+            if case .attentivePool(let hidden) = layer {
+                largestScores = max(largestScores, hidden * shape.width)
+                longestAttention = max(longestAttention, shape.width)
             }
             largest = max(largest, next.count)
             shape = next
@@ -58,6 +66,8 @@ public final class Network {
         front = [Float](repeating: 0, count: largest)
         back = [Float](repeating: 0, count: largest)
         columns = [Float](repeating: 0, count: max(1, largestColumns))
+        scores = [Float](repeating: 0, count: max(1, largestScores))
+        attention = [Float](repeating: 0, count: max(1, longestAttention))
     }
 
     /// Runs the network on `input` (`inputChannels × inputHeight × width`) and writes
@@ -94,6 +104,15 @@ public final class Network {
                         case .globalPool(let statistics):
                             Kernels.globalPool(current, shape: shape, statistics: statistics, output: spare)
                             shape = ActivationShape(channels: shape.channels * shape.height * (statistics == .meanStd ? 2 : 1), height: 1, width: 1)
+                            swap(&current, &spare)
+                        case .attentivePool(let hidden, let weights, let bias, let context):
+                            scores.withUnsafeMutableBufferPointer { scores in
+                                attention.withUnsafeMutableBufferPointer { attention in
+                                    Kernels.attentivePool(current, shape: shape, weights: weights, bias: bias, context: context, hidden: hidden,
+                                                          output: spare, scores: scores.baseAddress!, attention: attention.baseAddress!)
+                                }
+                            }
+                            shape = ActivationShape(channels: 2 * shape.channels * shape.height, height: 1, width: 1)
                             swap(&current, &spare)
                         case .dense(let outFeatures, let weights, let bias):
                             Kernels.dense(current, inFeatures: shape.channels, weights: weights, bias: bias,
@@ -150,6 +169,9 @@ public final class Network {
                 operations.append(.pool(kernel: kernel, stride: stride, max: false))
             case .globalPool(let statistics):
                 operations.append(.globalPool(statistics))
+            case .attentivePool(let hidden):
+                operations.append(.attentivePool(hidden: hidden, weights: tensors[name + ".weight"]!, bias: tensors[name + ".bias"]!,
+                                                  context: tensors[name + ".context"]!))
             case .dense(let out):
                 operations.append(.dense(outFeatures: out, weights: tensors[name + ".weight"]!, bias: tensors[name + ".bias"]!))
             case .dropout:

@@ -157,6 +157,53 @@ enum BackwardKernels {
         return (sum, dot)
     }
 
+    /// Gradients of attentive statistics pooling (see `Kernels.attentivePool`) given the forward
+    /// pass's `output`, tanh `scores` (`hidden × W`) and frame weights `attention`: writes the
+    /// input gradient, adds the weight, bias and context gradients.
+    ///
+    /// With μ = Σₜ αₜxₜ, σ² = Σₜ αₜxₜ² − μ² (+ε) and α = softmax(e), eₜ = v·tanh(Wxₜ + b):
+    /// ∂/∂xₜ = αₜ(∂μ + ∂σ(xₜ − μ)/σ) + Wᵀ∂aₜ; ∂/∂αₜ = Σ_rows ∂μ·xₜ + ∂σ(xₜ² − 2μxₜ)/(2σ);
+    /// ∂eₜ = αₜ(∂αₜ − Σₛ αₛ∂αₛ); ∂aₜ = ∂eₜ · v ⊙ (1 − tanh²).
+    static func attentivePool(_ input: UnsafePointer<Float>, shape: ActivationShape, weights: UnsafePointer<Float>,
+                              context: UnsafePointer<Float>, hidden: Int, output: UnsafePointer<Float>,
+                              scores: UnsafePointer<Float>, attention: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                              inputGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
+                              biasGradient: UnsafeMutablePointer<Float>, contextGradient: UnsafeMutablePointer<Float>) {
+        let rows = shape.channels * shape.height, width = shape.width
+        var weightOfFrame = [Float](repeating: 0, count: width)
+        for r in 0..<rows {
+            let x = input + r * width, dx = inputGradient + r * width
+            let (mean, deviation) = (output[r], output[rows + r])
+            let (dMean, dDeviation) = (outputGradient[r], outputGradient[rows + r] / deviation)
+            for t in 0..<width {
+                dx[t] = attention[t] * (dMean + dDeviation * (x[t] - mean))
+                weightOfFrame[t] += dMean * x[t] + 0.5 * dDeviation * (x[t] * x[t] - 2 * mean * x[t])
+            }
+        }
+        var expected: Float = 0
+        for t in 0..<width { expected += attention[t] * weightOfFrame[t] }
+        let frameGradient = (0..<width).map { t in attention[t] * (weightOfFrame[t] - expected) }
+        var scoreGradient = [Float](repeating: 0, count: hidden * width)
+        scoreGradient.withUnsafeMutableBufferPointer { buffer in
+            for j in 0..<hidden {
+                let u = scores + j * width, da = buffer.baseAddress! + j * width
+                var dv: Float = 0, db: Float = 0
+                for t in 0..<width {
+                    dv += frameGradient[t] * u[t]
+                    da[t] = frameGradient[t] * context[j] * (1 - u[t] * u[t])
+                    db += da[t]
+                }
+                contextGradient[j] += dv
+                biasGradient[j] += db
+            }
+            // ∂W += ∂A·Xᵀ ; ∂X += Wᵀ·∂A
+            BLAS.sgemm(transposeB: true, m: hidden, n: rows, k: width, a: buffer.baseAddress!, lda: width, b: input, ldb: width,
+                       beta: 1, c: weightGradient, ldc: rows)
+            BLAS.sgemm(transposeA: true, m: rows, n: width, k: hidden, a: weights, lda: rows, b: buffer.baseAddress!, ldb: width,
+                       beta: 1, c: inputGradient, ldc: width)
+        }
+    }
+
     /// Gradient of global pooling over time (see `Kernels.globalPool`); writes `inputGradient`.
     static func globalPool(_ input: UnsafePointer<Float>, shape: ActivationShape, statistics: PoolingStatistics,
                            output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {

@@ -31,6 +31,8 @@ public final class TrainableNetwork {
     private var normalized: [Int: [[Float]]] = [:]
     private var inverseDeviation: [Int: [Float]] = [:]
     private var dropoutMasks: [Int: [[Float]]] = [:]
+    /// Attentive pooling's tanh scores and frame weights, per sample.
+    private var attentionStates: [Int: [(scores: [Float], attention: [Float])]] = [:]
     /// One im2col scratch per thread.
     private let scratches: [Scratch]
 
@@ -73,6 +75,7 @@ public final class TrainableNetwork {
         normalized = [:]
         inverseDeviation = [:]
         dropoutMasks = [:]
+        attentionStates = [:]
         for (index, layer) in layers.enumerated() {
             if training {
                 layerInputs.append(current)
@@ -126,6 +129,22 @@ public final class TrainableNetwork {
                 }
                 shapes = outShapes
                 if training { layerOutputs[index] = current }
+            case .attentivePool(let hidden):
+                let weights = parameters[name + ".weight"]!, bias = parameters[name + ".bias"]!, context = parameters[name + ".context"]!
+                let results = perSampleTuple(current.count) { [current, shapes] i -> (y: [Float], scores: [Float], attention: [Float]) in
+                    let s = shapes[i]
+                    var y = [Float](repeating: 0, count: 2 * s.channels * s.height)
+                    var scores = [Float](repeating: 0, count: hidden * s.width), attention = [Float](repeating: 0, count: s.width)
+                    Kernels.attentivePool(current[i], shape: s, weights: weights, bias: bias, context: context, hidden: hidden,
+                                          output: &y, scores: &scores, attention: &attention)
+                    return (y, scores, attention)
+                }
+                current = results.map(\.y)
+                shapes = shapes.map { ActivationShape(channels: 2 * $0.channels * $0.height, height: 1, width: 1) }
+                if training {
+                    layerOutputs[index] = current
+                    attentionStates[index] = results.map { ($0.scores, $0.attention) }
+                }
             case .dense(let out):
                 current = denseForward(current, inFeatures: shapes[0].count, outFeatures: out,
                                        weights: parameters[name + ".weight"]!, bias: parameters[name + ".bias"]!)
@@ -184,6 +203,8 @@ public final class TrainableNetwork {
                                                outputGradient: upstream[i], inputGradient: &dx)
                     return dx
                 }
+            case .attentivePool(let hidden):
+                upstream = attentivePoolBackward(name, index, inputs, shapes, upstream, hidden: hidden)
             case .dense(let out):
                 upstream = denseBackward(name, inputs, upstream, inFeatures: shapes[0].count, outFeatures: out)
             case .dropout:
@@ -383,6 +404,32 @@ public final class TrainableNetwork {
                 }
             }
         }
+    }
+
+    /// Gradients of attentive pooling (see `BackwardKernels.attentivePool`), summed over the batch in sample order.
+    private func attentivePoolBackward(_ name: String, _ index: Int, _ inputs: [[Float]], _ shapes: [ActivationShape], _ upstream: [[Float]],
+                                       hidden: Int) -> [[Float]] {
+        let weights = parameters[name + ".weight"]!, context = parameters[name + ".context"]!
+        let outputs = layerOutputs[index]!, states = attentionStates[index]!
+        let rows = shapes[0].channels * shapes[0].height
+        let perSample = perSampleTuple(inputs.count) { i -> (dx: [Float], dW: [Float], db: [Float], dv: [Float]) in
+            var dx = [Float](repeating: 0, count: shapes[i].count)
+            var dW = [Float](repeating: 0, count: hidden * rows), db = [Float](repeating: 0, count: hidden), dv = db
+            BackwardKernels.attentivePool(inputs[i], shape: shapes[i], weights: weights, context: context, hidden: hidden,
+                                          output: outputs[i], scores: states[i].scores, attention: states[i].attention,
+                                          outputGradient: upstream[i], inputGradient: &dx,
+                                          weightGradient: &dW, biasGradient: &db, contextGradient: &dv)
+            return (dx, dW, db, dv)
+        }
+        gradients[name + ".weight"] = sum(perSample.map(\.dW))
+        gradients[name + ".bias"] = sum(perSample.map(\.db))
+        gradients[name + ".context"] = sum(perSample.map(\.dv))
+        return perSample.map(\.dx)
+    }
+
+    /// `body(i)` for every sample index on `threads` threads, for results of any type.
+    private func perSampleTuple<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        parallelMap(count, threads: threads) { _, i in body(i) }
     }
 
     private func denseForward(_ inputs: [[Float]], inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]) -> [[Float]] {
