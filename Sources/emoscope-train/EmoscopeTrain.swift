@@ -50,9 +50,12 @@ struct EmoscopeTrain: ParsableCommand {
     var batchSize: Int?
 
     @Option(help: ArgumentHelp(
-        "A JSON file with the network's layers, in the model file's own form (its header's architecture array).",
-        discussion: "The last layer must give one value per label. Default: the standard recipe's (see a report's configuration)."))
-    var architecture: String?
+        "A JSON file with a network's layers, in the model file's own form (its header's architecture array).",
+        discussion: """
+            The last layer must give one value per label. Repeat it to train an ensemble of different networks \
+            (see --ensemble). Default: the standard recipe's (see a report's configuration).
+            """))
+    var architecture: [String] = []
 
     @Option(help: "Peak learning rate.")
     var learningRate: Float?
@@ -91,8 +94,11 @@ struct EmoscopeTrain: ParsableCommand {
     var weightAverage: Double?
 
     @Option(help: ArgumentHelp(
-        "Networks trained per fold and for the final fit, from different seeds; the model averages their logits.",
-        discussion: "Default 1. Training and inference take N times as long."))
+        "Networks trained per fold and for the final fit, each from its own seed; the model averages their logits.",
+        discussion: """
+            Default: one per --architecture (1 without). With fewer architectures than N they are used in turn. \
+            Training and inference take about N times as long.
+            """))
     var ensemble: Int?
 
     @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
@@ -139,6 +145,9 @@ struct EmoscopeTrain: ParsableCommand {
         if let ensemble, !(1...ModelHeader.maximumMembers).contains(ensemble) {
             throw ValidationError("--ensemble must be 1…\(ModelHeader.maximumMembers)")
         }
+        if architecture.count > ModelHeader.maximumMembers {
+            throw ValidationError("at most \(ModelHeader.maximumMembers) --architecture files (one per ensemble member)")
+        }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be a non-negative number") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing must be in [0, 1)") }
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
@@ -148,7 +157,7 @@ struct EmoscopeTrain: ParsableCommand {
             throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
                                   + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB)")
         }
-        if architecture != nil && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
+        if !architecture.isEmpty && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
         var features = FeatureSettings()
         if let melBands { features.melBands = melBands }
         if let fftSize { features.fftSize = fftSize }
@@ -184,7 +193,6 @@ struct EmoscopeTrain: ParsableCommand {
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.peakLearningRate = learningRate }
         if let weightDecay { configuration.weightDecay = weightDecay }
-        if let ensemble, ensemble > 1 { configuration.ensembleMembers = ensemble }
         if let labelSmoothing { configuration.labelSmoothing = labelSmoothing }
         if let augmentation { configuration.augmentation = AugmentationSettings(named: augmentation)! }
         if let patience { configuration.patience = patience }
@@ -196,16 +204,23 @@ struct EmoscopeTrain: ParsableCommand {
         if let fftSize { configuration.features.fftSize = fftSize }
         if let windowLength { configuration.features.windowLength = windowLength }
         if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
-        if let architecture {
-            func failure(_ reason: String) -> ExitCode {
-                printError("emoscope-train: --architecture \(architecture): \(reason)")
-                return ExitCode(2)
+        var architectures = [configuration.architecture] + (configuration.ensemble ?? [])
+        if !architecture.isEmpty {
+            architectures = []
+            for path in architecture {
+                func failure(_ reason: String) -> ExitCode {
+                    printError("emoscope-train: --architecture \(path): \(reason)")
+                    return ExitCode(2)
+                }
+                guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot be read") }
+                do { architectures.append(try JSONDecoder().decode([LayerSpec].self, from: data)) } catch {
+                    throw failure("is not a JSON array of layers (\(error))")
+                }
+                do { _ = try configuration.withArchitecture(architectures.last!, labels: loaded.labels.count) } catch { throw failure("\(error)") }
             }
-            guard let data = FileManager.default.contents(atPath: architecture) else { throw failure("cannot be read") }
-            let layers: [LayerSpec]
-            do { layers = try JSONDecoder().decode([LayerSpec].self, from: data) } catch { throw failure("is not a JSON array of layers (\(error))") }
-            do { configuration = try configuration.withArchitecture(layers, labels: loaded.labels.count) } catch { throw failure("\(error)") }
         }
+        let members = ensemble ?? architectures.count
+        configuration = try! configuration.withEnsemble((0..<members).map { architectures[$0 % architectures.count] }, labels: loaded.labels.count)
 
         let plannedFolds: [Fold]
         let protocolDescription: String

@@ -28,23 +28,40 @@ struct EnsembleTests {
     @Test func olderFilesAreSingleNetworks() throws {
         let encoded = try JSONEncoder().encode(members[0].header)
         var json = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
-        json.removeValue(forKey: "members")
+        #expect(json["ensemble"] != nil)
+        json.removeValue(forKey: "ensemble")
         let header = try JSONDecoder().decode(ModelHeader.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(header.members == 1)
         #expect(header == members[0].header)
     }
 
+    /// Members may differ in their layers (not in their outputs); each runs its own network.
+    @Test func membersMayHaveTheirOwnLayers() throws {
+        var header = TestModels.header()
+        header.architecture = header.architecture.map { layer in
+            if case .globalPool = layer { return .attentivePool(hidden: 5) } else { return layer }
+        }
+        let other = try EmotionModel.initialized(header: header, seed: 8)
+        let mixed = EmotionModel.ensemble([members[0], other])
+        #expect(mixed.header.ensemble == [header.architecture])
+        let decoded = try ModelFile.decode(try ModelFile.encode(mixed), path: "e.emomodel")
+        #expect(decoded.member(1).header.architecture == header.architecture)
+        #expect(decoded.member(1).tensors == other.tensors)
+        #expect(decoded.tensors.keys.contains("member2.layers.8.context"))
+        _ = try EmotionClassifier(model: decoded)
+    }
+
     @Test func aMemberCountTheTensorsDoNotMatchIsNamed() throws {
-        func error(members: Int) throws -> ModelError? {
+        func error(_ edit: (inout ModelHeader) -> Void) throws -> ModelError? {
             var model = ensemble
-            model.header.members = members
+            edit(&model.header)
             let bytes = try ModelFile.encode(model)
             do { _ = try ModelFile.decode(bytes, path: "e.emomodel"); return nil } catch { return error }
         }
-        #expect(try error(members: 2)?.field == "header.tensors")
-        #expect(try error(members: 40)?.reason.contains("1…16 members") == true)
-        #expect(try error(members: 0)?.reason.contains("1…16 members") == true)
-        #expect(try error(members: 3) == nil)
+        #expect(try error { $0.ensemble.removeLast() }?.field == "header.tensors")
+        #expect(try error { $0.ensemble += Array(repeating: $0.architecture, count: 14) }?.reason.contains("1…16 members") == true)
+        #expect(try error { $0.ensemble[1].removeLast() }?.reason.contains("ensemble member 3") == true)
+        #expect(try error { _ in } == nil)
     }
 
     /// The ensemble's probabilities are the softmax of its members' mean logits, which the

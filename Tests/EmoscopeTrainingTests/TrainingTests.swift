@@ -98,7 +98,7 @@ struct TrainingTests {
         configuration.epochs = 4
         configuration.weightAverageDecay = weightAverageDecay
         configuration.validationFraction = validationFraction
-        configuration.ensembleMembers = members == 1 ? nil : members
+        configuration.ensemble = members == 1 ? nil : Array(repeating: configuration.architecture, count: members - 1)
         let alongside = CrossValidation.finalFitTrainsAlongside(threads: threads, folds: 2, validationFraction: validationFraction)
         #expect(alongside == (validationFraction == 0 && threads == 3))
         let uninterrupted = try #require(try Self.crossValidation(corpus, clips, configuration, threads: threads)
@@ -107,9 +107,9 @@ struct TrainingTests {
         let checkpointPath = folder.path("run.checkpoint")
         let first = try Self.crossValidation(corpus, clips, configuration, threads: threads)
         // Two or three runs train at once; stop once 6 epochs are done (of 8 for the folds, or 12 with the final fit beside
-        // them), or 11 for an ensemble of two (of 16 or 24).
+        // them), or for an ensemble of two 11 of 16 (15 of 24), when each fold has finished its first member.
         let epochs = Counter()
-        let stop = members == 1 ? 6 : 11
+        let stop = members == 1 ? 6 : alongside ? 15 : 11
         first.progress = { _, _, _, _ in epochs.increment() }
         let stopped = try first.run(resuming: nil, checkpointPath: checkpointPath, shouldStop: { epochs.value >= stop })
         #expect(stopped == nil)

@@ -43,6 +43,32 @@ struct TrainCommandTests {
         #expect(FileManager.default.fileExists(atPath: folder.path("random.report.json")))
     }
 
+    /// Two --architecture files and --ensemble 3: members use them in turn, and the app loads the ensemble.
+    @Test func trainsAnEnsembleOfDifferentNetworks() throws {
+        let folder = TemporaryDirectory()
+        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 2) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+        let conv = #"{"type": "conv2d", "outChannels": 4, "kernel": [3, 3], "stride": [2, 2], "padding": [1, 1]}, {"type": "relu"}"#
+        let plain = folder.path("plain.json"), attentive = folder.path("attentive.json")
+        try "[\(conv), {\"type\": \"globalPool\", \"statistics\": \"meanStd\"}, {\"type\": \"dense\", \"outFeatures\": 3}]"
+            .write(toFile: plain, atomically: true, encoding: .utf8)
+        try "[\(conv), {\"type\": \"attentivePool\", \"hidden\": 4}, {\"type\": \"dense\", \"outFeatures\": 3}]"
+            .write(toFile: attentive, atomically: true, encoding: .utf8)
+        let model = folder.path("ensemble.emomodel")
+        let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8",
+                                            "--architecture", plain, "--architecture", attentive, "--ensemble", "3", "--output", model])
+        #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
+        #expect(result.stderr.contains("fold 1/2 epoch 3/3"), "three members of one epoch each")
+        let loaded = try ModelStore.load(path: model)
+        #expect(loaded.header.members == 3)
+        #expect(loaded.header.ensemble.map { $0.contains(.attentivePool(hidden: 4)) } == [true, false])
+        let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
+        #expect(classify.status == 0, "stderr: \(classify.stderr)")
+        let tooMany = try ProcessRunner.run([trainer, manifest, "--ensemble", "17", "--output", model])
+        #expect(tooMany.status != 0 && tooMany.stderr.contains("--ensemble must be 1…16"), "stderr: \(tooMany.stderr)")
+    }
+
     @Test func corpusProblemsAreReportedBeforeTraining() throws {
         let folder = TemporaryDirectory()
         try AudioFileWriter.write(Signals.speechLike(frequency: 150, seconds: 1), sampleRate: 16_000, to: folder.path("a.wav"), format: .wav16)

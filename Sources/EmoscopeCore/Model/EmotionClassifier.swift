@@ -57,13 +57,14 @@ public final class EmotionClassifier {
         } catch {
             throw ArchitectureError(layer: nil, reason: "\(error)")
         }
-        guard (1...ModelHeader.maximumMembers).contains(header.members) else {
-            throw ArchitectureError(layer: nil, reason: "an ensemble holds 1…\(ModelHeader.maximumMembers) members, not \(header.members)")
+        let outputs = try header.plannedArchitecture().shapes.last!.count
+        guard outputs == header.labels.count else {
+            throw ArchitectureError(layer: nil, reason: "the network gives \(outputs) outputs for \(header.labels.count) labels")
         }
         var networks: [Network] = []
         for member in 0..<header.members {
-            let tensors = member == 0 && header.members == 1 ? model.tensors : model.member(member).tensors
-            networks.append(try Network(layers: header.architecture, tensors: tensors, inputHeight: header.features.melBands,
+            let tensors = header.members == 1 ? model.tensors : model.member(member).tensors
+            networks.append(try Network(layers: header.architecture(ofMember: member), tensors: tensors, inputHeight: header.features.melBands,
                                         minimumWidth: header.minimumFrames, maximumWidth: header.windowFrames))
         }
         self.networks = networks

@@ -46,25 +46,29 @@ extension EmotionModel {
         precondition((0..<header.members).contains(k), "member \(k) of \(header.members)")
         let prefix = ModelHeader.tensorPrefix(member: k)
         var single = header
-        single.members = 1
+        single.architecture = header.architecture(ofMember: k)
+        single.ensemble = []
         single.tensors = header.tensors.filter { $0.name.hasPrefix(prefix) && (k > 0 || !$0.name.hasPrefix("member")) }
             .map { TensorSpec(name: String($0.name.dropFirst(prefix.count)), shape: $0.shape) }
         let values = Dictionary(uniqueKeysWithValues: single.tensors.map { ($0.name, tensors[prefix + $0.name]!) })
         return EmotionModel(header: single, tensors: values, checksum: checksum)
     }
 
-    /// Single-network models that differ only in their weights, as one ensemble whose
-    /// prediction averages their logits; the header (calibration included) is the first one's.
+    /// Single-network models that share their labels, features, input and normalisation, as one
+    /// ensemble whose prediction averages their logits; the header (calibration included) is
+    /// the first one's, with the others' layers in `ensemble`.
     public static func ensemble(_ models: [EmotionModel]) -> EmotionModel {
         precondition(!models.isEmpty && models.allSatisfy { $0.header.members == 1 }, "an ensemble of single networks")
         var header = models[0].header
-        header.members = models.count
+        header.ensemble = models.dropFirst().map(\.header.architecture)
         header.tensors = []
         var tensors: [String: [Float]] = [:]
         for (k, model) in models.enumerated() {
-            precondition(model.header.tensors == models[0].header.tensors, "ensemble members must share one architecture")
+            let h = model.header
+            precondition(h.labels == header.labels && h.features == header.features && h.input == header.input
+                         && h.normalization == header.normalization, "ensemble members must share labels, features, input and normalisation")
             let prefix = ModelHeader.tensorPrefix(member: k)
-            for spec in model.header.tensors {
+            for spec in h.tensors {
                 header.tensors.append(TensorSpec(name: prefix + spec.name, shape: spec.shape))
                 tensors[prefix + spec.name] = model.tensors[spec.name]!
             }

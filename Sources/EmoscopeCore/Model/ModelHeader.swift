@@ -99,13 +99,14 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     /// Parameter tensors in file order (must equal what the architecture needs).
     public var tensors: [TensorSpec]
     public var provenance: Provenance
-    /// Networks of this architecture whose logits are averaged into one prediction (an ensemble
-    /// trained from different seeds); member `k`'s tensors carry `tensorPrefix(member: k)`.
-    /// Absent in older files: 1.
-    public var members: Int
+    /// The layers of the ensemble's other networks, after the first (`architecture`): empty for
+    /// a single network. Their logits are averaged into one prediction; member `k`'s tensors carry
+    /// `tensorPrefix(member: k)`. Absent in older files.
+    public var ensemble: [[LayerSpec]]
 
     public init(labels: [String], features: FeatureSettings, input: Input, normalization: Normalization,
-                architecture: [LayerSpec], calibration: Calibration, tensors: [TensorSpec], provenance: Provenance, members: Int = 1) {
+                architecture: [LayerSpec], calibration: Calibration, tensors: [TensorSpec], provenance: Provenance,
+                ensemble: [[LayerSpec]] = []) {
         self.labels = labels
         self.features = features
         self.input = input
@@ -114,11 +115,11 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         self.calibration = calibration
         self.tensors = tensors
         self.provenance = provenance
-        self.members = members
+        self.ensemble = ensemble
     }
 
     private enum CodingKeys: String, CodingKey {
-        case labels, features, input, normalization, architecture, calibration, tensors, provenance, members
+        case labels, features, input, normalization, architecture, calibration, tensors, provenance, ensemble
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,8 +132,14 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         calibration = try c.decode(Calibration.self, forKey: .calibration)
         tensors = try c.decode([TensorSpec].self, forKey: .tensors)
         provenance = try c.decode(Provenance.self, forKey: .provenance)
-        members = try c.decodeIfPresent(Int.self, forKey: .members) ?? 1
+        ensemble = try c.decodeIfPresent([[LayerSpec]].self, forKey: .ensemble) ?? []
     }
+
+    /// Networks whose logits are averaged: 1 + `ensemble.count`.
+    public var members: Int { 1 + ensemble.count }
+
+    /// The layers of member `k` (0 is `architecture`).
+    public func architecture(ofMember k: Int) -> [LayerSpec] { k == 0 ? architecture : ensemble[k - 1] }
 
     /// Most networks an ensemble may hold.
     public static let maximumMembers = 16
@@ -152,18 +159,31 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     /// Frames in the shortest clip classified.
     public var minimumFrames: Int { features.frameCount(forSampleCount: minimumSamples) }
 
-    /// The architecture's shapes on a full window and the tensors of every member, once it is
-    /// known to run on the shortest window too.
+    /// The first network's shapes on a full window and the tensors of every member, once every
+    /// member is known to run on the shortest window too and to give as many outputs as the first.
     public func plannedArchitecture() throws(ArchitectureError) -> (shapes: [ActivationShape], tensors: [TensorSpec]) {
-        guard (1...Self.maximumMembers).contains(members) else {
+        guard members <= Self.maximumMembers else {
             throw ArchitectureError(layer: nil, reason: "an ensemble holds 1…\(Self.maximumMembers) members, not \(members)")
         }
-        let plan = try Architecture.plan(architecture, input: ActivationShape(channels: 1, height: features.melBands, width: windowFrames))
-        _ = try Architecture.plan(architecture, input: ActivationShape(channels: 1, height: features.melBands, width: minimumFrames))
-        let tensors = (0..<members).flatMap { member in
-            plan.tensors.map { TensorSpec(name: Self.tensorPrefix(member: member) + $0.name, shape: $0.shape) }
+        var first: [ActivationShape] = [], tensors: [TensorSpec] = []
+        for member in 0..<members {
+            let layers = architecture(ofMember: member)
+            func named(_ error: ArchitectureError) -> ArchitectureError {
+                member == 0 ? error : ArchitectureError(layer: error.layer, reason: "ensemble member \(member + 1): \(error.reason)")
+            }
+            do throws(ArchitectureError) {
+                let plan = try Architecture.plan(layers, input: ActivationShape(channels: 1, height: features.melBands, width: windowFrames))
+                _ = try Architecture.plan(layers, input: ActivationShape(channels: 1, height: features.melBands, width: minimumFrames))
+                if member == 0 { first = plan.shapes }
+                guard plan.shapes.last!.count == first.last!.count else {
+                    throw ArchitectureError(layer: nil, reason: "gives \(plan.shapes.last!.count) outputs where the first member gives \(first.last!.count)")
+                }
+                tensors += plan.tensors.map { TensorSpec(name: Self.tensorPrefix(member: member) + $0.name, shape: $0.shape) }
+            } catch {
+                throw named(error)
+            }
         }
-        return (plan.shapes, tensors)
+        return (first, tensors)
     }
 
     /// The eight RAVDESS emotions, in the order of their codes 01…08.

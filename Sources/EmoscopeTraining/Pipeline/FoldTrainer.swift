@@ -53,7 +53,7 @@ public final class FoldTrainer {
 
     public init(configuration: TrainingConfiguration, labels: [String], clips: [PreparedClip], train: [Int], validation: [Int],
                 run: Int, member: Int = 0, threads: Int, provenance: ModelHeader.Provenance) throws {
-        self.configuration = configuration
+        self.configuration = configuration.member(member)
         self.clips = clips
         self.train = train
         self.validation = validation
@@ -61,7 +61,7 @@ public final class FoldTrainer {
         runSeed = member == 0 ? mix(configuration.seed, UInt64(run)) : mix(configuration.seed, UInt64(run), UInt64(member))
         let normalization = CorpusPreparation.normalization(of: clips, indices: train, features: configuration.features,
                                                             subtractWindowMean: configuration.subtractWindowMean)
-        let header = configuration.header(labels: labels, normalization: normalization, provenance: provenance)
+        let header = self.configuration.header(labels: labels, normalization: normalization, provenance: provenance)
         initialModel = try EmotionModel.initialized(header: header, seed: runSeed)
     }
 

@@ -26,13 +26,24 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Decay per step of an exponential moving average of the weights, which is then what is
     /// validated and kept (see `WeightAverage`); nil trains without one.
     public var weightAverageDecay: Double?
-    /// Networks trained per fold (and for the final fit) from different seeds and averaged as
-    /// an ensemble; nil means one.
-    public var ensembleMembers: Int?
+    /// The layers of further networks trained per fold (and for the final fit) after the first
+    /// (`architecture`), each from its own seed, and averaged with it as an ensemble; nil: none.
+    public var ensemble: [[LayerSpec]]?
     public var seed: UInt64
 
-    /// Networks trained per fold: `ensembleMembers`, or 1.
-    public var memberCount: Int { ensembleMembers ?? 1 }
+    /// Networks trained per fold: 1 + `ensemble.count`.
+    public var memberCount: Int { 1 + (ensemble?.count ?? 0) }
+
+    /// The layers of member `k` (0 is `architecture`).
+    public func architecture(ofMember k: Int) -> [LayerSpec] { k == 0 ? architecture : ensemble![k - 1] }
+
+    /// The configuration that trains member `k` alone.
+    public func member(_ k: Int) -> TrainingConfiguration {
+        var single = self
+        single.architecture = architecture(ofMember: k)
+        single.ensemble = nil
+        return single
+    }
 
     /// The default recipe: a compact CNN (four 3×3 conv blocks of 32/48/96/128 channels, the
     /// first with a time stride of 2; batch norm; mean+std pooling over time; two dense layers),
@@ -64,15 +75,25 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         architecture.compactMap { if case .conv2d(let out, _, _, _, _) = $0 { out } else { nil } }
     }
 
-    /// The same configuration with these convolution widths; nil unless there is one positive
-    /// count per convolution.
+    /// The same configuration with these convolution widths (in every ensemble member); nil
+    /// unless there is one positive count per convolution of each member.
     public func withConvolutionChannels(_ channels: [Int]) -> TrainingConfiguration? {
-        guard channels.count == convolutionChannels.count, channels.allSatisfy({ $0 > 0 }) else { return nil }
+        guard channels.allSatisfy({ $0 > 0 }) else { return nil }
+        func widened(_ layers: [LayerSpec]) -> [LayerSpec]? {
+            guard layers.count(where: { if case .conv2d = $0 { true } else { false } }) == channels.count else { return nil }
+            var next = channels.makeIterator()
+            return layers.map { layer in
+                guard case .conv2d(_, let kernel, let stride, let padding, let dilation) = layer else { return layer }
+                return .conv2d(outChannels: next.next()!, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+            }
+        }
         var copy = self
-        var next = channels.makeIterator()
-        copy.architecture = architecture.map { layer in
-            guard case .conv2d(_, let kernel, let stride, let padding, let dilation) = layer else { return layer }
-            return .conv2d(outChannels: next.next()!, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+        guard let first = widened(architecture) else { return nil }
+        copy.architecture = first
+        if let ensemble {
+            let others = ensemble.compactMap(widened)
+            guard others.count == ensemble.count else { return nil }
+            copy.ensemble = others
         }
         return copy
     }
@@ -80,10 +101,20 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The same configuration with `layers` as its network, once they are known to run on the
     /// longest and the shortest analysis window and to end in one value per label.
     public func withArchitecture(_ layers: [LayerSpec], labels: Int) throws(ArchitectureError) -> TrainingConfiguration {
+        try withEnsemble([layers], labels: labels)
+    }
+
+    /// The same configuration training one network per entry of `architectures` (an ensemble
+    /// when there are several), once each is known to run on the longest and the shortest
+    /// analysis window and to end in one value per label.
+    public func withEnsemble(_ architectures: [[LayerSpec]], labels: Int) throws(ArchitectureError) -> TrainingConfiguration {
+        guard let first = architectures.first else { throw ArchitectureError(layer: nil, reason: "no network") }
         var copy = self
-        copy.architecture = layers
-        let header = copy.header(labels: (0..<labels).map { "\($0)" }, normalization: .init(mean: [], standardDeviation: []),
+        copy.architecture = first
+        copy.ensemble = architectures.count > 1 ? Array(architectures.dropFirst()) : nil
+        var header = copy.header(labels: (0..<labels).map { "\($0)" }, normalization: .init(mean: [], standardDeviation: []),
                                  provenance: .init(corpus: "", evaluationProtocol: "", metrics: [:], date: "", seed: 0, codeRevision: ""))
+        header.ensemble = copy.ensemble ?? []
         let outputs = try header.plannedArchitecture().shapes.last!.count
         guard outputs == labels else { throw ArchitectureError(layer: nil, reason: "the last layer gives \(outputs) values for \(labels) labels") }
         return copy
