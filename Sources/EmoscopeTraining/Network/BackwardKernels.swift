@@ -137,6 +137,22 @@ enum BackwardKernels {
         }
     }
 
+    /// Σ x over `count` values, in 16 float lanes (a fixed order, so always the same result).
+    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var sums = SIMD16<Float>()
+        var k = 0
+        while k + 16 <= count {
+            sums += UnsafeRawPointer(x + k).loadUnaligned(as: SIMD16<Float>.self)
+            k += 16
+        }
+        var sum = sums.sum()
+        while k < count {
+            sum += x[k]
+            k += 1
+        }
+        return sum
+    }
+
     /// (Σ x, Σ x·y) over `count` values, in 16 float lanes (a fixed order, so always the same result).
     static func sumAndDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> (sum: Float, dot: Float) {
         var sums = SIMD16<Float>(), dots = SIMD16<Float>()

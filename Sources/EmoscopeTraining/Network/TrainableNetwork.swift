@@ -92,11 +92,12 @@ public final class TrainableNetwork {
                 }
                 current = map(current, shapes) { x, s, columns in
                     let size = window.outputSize(height: s.height, width: s.width)
-                    var y = [Float](repeating: 0, count: out * size.height * size.width)
                     columns.ensure(s.channels * kernel.height * kernel.width * size.height * size.width)
-                    Kernels.conv2d(x, shape: s, window: window, weights: weights, bias: bias, outChannels: out,
-                                   output: &y, columns: columns.pointer)
-                    return y
+                    // conv2d writes every output value (bias, then the product).
+                    return Self.filled(out * size.height * size.width) { y in
+                        Kernels.conv2d(x, shape: s, window: window, weights: weights, bias: bias, outChannels: out,
+                                       output: y, columns: columns.pointer)
+                    }
                 }
                 shapes = outShapes
             case .batchNorm(let epsilon):
@@ -270,10 +271,8 @@ public final class TrainableNetwork {
                             // dW += dY · colsᵀ ; db += Σ_positions dY
                             BLAS.sgemm(transposeB: true, m: outChannels, n: depth, k: positions, a: dy, lda: positions,
                                        b: columns, ldb: positions, beta: 1, c: &wp.base[chunk], ldc: depth)
-                            for o in 0..<outChannels {
-                                var sum: Float = 0
-                                for p in 0..<positions { sum += dy[o * positions + p] }
-                                bp.base[chunk][o] += sum
+                            dy.withUnsafeBufferPointer { dy in
+                                for o in 0..<outChannels { bp.base[chunk][o] += BackwardKernels.sum(dy.baseAddress! + o * positions, count: positions) }
                             }
                             guard needInput else { continue }
                             // dCols = Wᵀ · dY, then fold the columns back onto the input.
