@@ -12,6 +12,6 @@ struct Emoscope: ParsableCommand {
             it). Scripting: classify, eval, features.
             """,
         version: EmoscopeVersion.string,
-        subcommands: [LiveCommand.self, BrowseCommand.self, ClassifyCommand.self, FeaturesCommand.self, ReviewCommand.self, EvalCommand.self],
+        subcommands: [LiveCommand.self, BrowseCommand.self, ClassifyCommand.self, FeaturesCommand.self, ReviewCommand.self, EvalCommand.self, InfoCommand.self],
         defaultSubcommand: LiveCommand.self)
 }

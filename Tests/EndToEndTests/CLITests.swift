@@ -1,4 +1,5 @@
 import EmoscopeAudio
+import EmoscopeCore
 import EmoscopeTestSupport
 import Foundation
 import Testing
@@ -20,6 +21,22 @@ struct CLITests {
             #expect(help.stdout.contains("USAGE"))
         }
         #expect(try ProcessRunner.run([emoscope, "--help"]).stdout.contains("features"))
+    }
+
+    /// `emoscope info` describes the shipped model from its header, and prints the header as JSON.
+    @Test func infoDescribesTheDefaultModel() throws {
+        let result = try ProcessRunner.run([emoscope, "info"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let model = try ModelStore.load(path: Corpus.repositoryRoot.appendingPathComponent("Assets/default.emomodel").path)
+        #expect(result.stdout.contains("labels     " + model.header.labels.joined(separator: " ")))
+        #expect(result.stdout.contains("64 bands 0–8000 Hz; 25 ms Hann window, 512-point FFT, hop 10 ms"))
+        #expect(result.stdout.contains(String(format: "UAR %.3f", model.header.provenance.metrics["uar"] ?? -1)), "stdout: \(result.stdout)")
+        #expect(result.stdout.contains("multiply-adds per 3 s window"))
+        let json = try ProcessRunner.run([emoscope, "info", "--json"])
+        let header = try JSONDecoder().decode(ModelHeader.self, from: Data(json.stdout.utf8))
+        #expect(header == model.header)
+        let broken = try ProcessRunner.run([emoscope, "info", "--model", demoClip])
+        #expect(broken.status == 2 && broken.stderr.contains("model file magic"), "stderr: \(broken.stderr)")
     }
 
     @Test func featuresOfTheDemoClipAsJSON() throws {

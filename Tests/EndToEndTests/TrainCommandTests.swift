@@ -65,6 +65,10 @@ struct TrainCommandTests {
         #expect(loaded.header.ensemble.map { $0.contains(.attentivePool(hidden: 4)) } == [true, false])
         let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
         #expect(classify.status == 0, "stderr: \(classify.stderr)")
+        let info = try ProcessRunner.run([emoscope, "info", "--model", model])
+        #expect(info.status == 0 && info.stdout.contains("network    3 networks, their logits averaged"), "stdout: \(info.stdout)")
+        #expect(info.stdout.contains("  2. conv 4 3×3/2×2 · relu · attentive mean+std over time (4) · dense 3"), "stdout: \(info.stdout)")
+        #expect(info.stdout.contains("labels     low middle high"))
         let tooMany = try ProcessRunner.run([trainer, manifest, "--ensemble", "17", "--output", model])
         #expect(tooMany.status != 0 && tooMany.stderr.contains("--ensemble must be 1…16"), "stderr: \(tooMany.stderr)")
     }
