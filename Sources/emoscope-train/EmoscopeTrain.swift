@@ -43,83 +43,8 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "speaker (speaker-independent folds) or random (one 80/20 split, speakers shared).")
     var split: Split = .speaker
 
-    @Option(help: "Epochs per fold (early stopping may end sooner).")
-    var epochs: Int?
-
-    @Option(help: "Examples per batch.")
-    var batchSize: Int?
-
-    @Option(help: ArgumentHelp(
-        "A JSON file with a network's layers, in the model file's own form (its header's architecture array).",
-        discussion: """
-            The last layer must give one value per label. Repeat it to train an ensemble of different networks \
-            (see --ensemble). Default: the standard recipe's (see a report's configuration).
-            """))
-    var architecture: [String] = []
-
-    @Option(help: "Peak learning rate.")
-    var learningRate: Float?
-
-    @Option(help: "AdamW's decoupled weight decay on weights (default 0.02).")
-    var weightDecay: Float?
-
-    @Option(help: "Label smoothing of the training targets, 0–1 (default 0.1).")
-    var labelSmoothing: Float?
-
-    @Option(help: ArgumentHelp(
-        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment.",
-        discussion: """
-            crop: random 80–100 % of the speech span; speed: 0.9–1.1 by resampling on 60 % of examples; gain: ±6 dB; \
-            noise: white noise at 10–35 dB SNR on 40 %; specaugment: two masks of ≤ 8 bands and two of ≤ 20 frames. \
-            crop=0.6, speed=0.05 and gain=3 set the shortest crop, the largest speed change and the gain range. \
-            light = crop 90–100 %, gain, speed ±5 % on 30 %, specaugment; full = every part. \
-            Default: the standard recipe's (see README for what each measured on RAVDESS).
-            """))
-    var augmentation: String?
-
-    @Option(help: ArgumentHelp(
-        "Output channels of each convolution block, comma-separated (e.g. 32,48,96,128).",
-        discussion: "Default: the standard recipe's (32,48,96,128). The count must match the architecture's convolutions."))
-    var convChannels: String?
-
-    @Option(help: "With validation speakers (--validation-fraction > 0): stop a fold when validation UAR has not improved for this many epochs.")
-    var patience: Int?
-
-    @Option(help: ArgumentHelp(
-        "Fraction of each fold's training speakers held out for early stopping (0: none, train all epochs).",
-        discussion: "Default: the standard recipe's. Never drawn from the test speakers."))
-    var validationFraction: Double?
-
-    @Option(help: "Keep an exponential moving average of the weights with this decay per step (e.g. 0.995) and use it.")
-    var weightAverage: Double?
-
-    @Option(help: ArgumentHelp(
-        "Networks trained per fold and for the final fit, each from its own seed; the model averages their logits.",
-        discussion: """
-            Default: one per --architecture (1 without). With fewer architectures than N they are used in turn. \
-            Training and inference take about N times as long.
-            """))
-    var ensemble: Int?
-
-    @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
-    var mixup: Double?
-
-    @Option(help: ArgumentHelp(
-        "Mel bands of the log-mel input (default 64).",
-        discussion: "The architecture's convolutions and pooling must fit the new height (see --architecture)."))
-    var melBands: Int?
-
-    @Option(help: "FFT size of the analysis, samples (default 512; at least --window-length).")
-    var fftSize: Int?
-
-    @Option(help: "Hann window of the analysis, samples (default 400 = 25 ms at 16 kHz; longer resolves voice harmonics).")
-    var windowLength: Int?
-
-    @Flag(help: "Subtract each mel band's mean over the analysis window before standardising (per-utterance normalisation).")
-    var windowMeanNormalization = false
-
-    @Option(help: "Random seed (the same seed gives the same model).")
-    var seed: UInt64 = 1
+    @OptionGroup(title: "Training recipe")
+    var recipe: RecipeOptions
 
     @Option(help: "Worker threads.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -139,40 +64,6 @@ struct EmoscopeTrain: ParsableCommand {
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1") }
-        if let ensemble, !(1...ModelHeader.maximumMembers).contains(ensemble) {
-            throw ValidationError("--ensemble must be 1…\(ModelHeader.maximumMembers)")
-        }
-        if architecture.count > ModelHeader.maximumMembers {
-            throw ValidationError("at most \(ModelHeader.maximumMembers) --architecture files (one per ensemble member)")
-        }
-        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be a non-negative number") }
-        if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing must be in [0, 1)") }
-        if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
-        if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
-        if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
-        if let augmentation, AugmentationSettings(named: augmentation) == nil {
-            throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
-                                  + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB)")
-        }
-        if !architecture.isEmpty && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
-        var features = FeatureSettings()
-        if let melBands { features.melBands = melBands }
-        if let fftSize { features.fftSize = fftSize }
-        if let windowLength { features.windowLength = windowLength }
-        do { try features.validate() } catch { throw ValidationError("\(error)") }
-        if let convChannels {
-            let standard = TrainingConfiguration.standard(labels: 2)
-            guard standard.withConvolutionChannels(Self.channelList(convChannels)) != nil else {
-                throw ValidationError("--conv-channels needs \(standard.convolutionChannels.count) positive counts joined by commas, got '\(convChannels)'")
-            }
-        }
-    }
-
-    static func channelList(_ text: String) -> [Int] {
-        text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
@@ -188,39 +79,7 @@ struct EmoscopeTrain: ParsableCommand {
             printError("emoscope-train: \(error)")
             throw ExitCode(2)
         }
-        var configuration = TrainingConfiguration.standard(labels: loaded.labels.count, seed: seed)
-        if let epochs { configuration.epochs = epochs }
-        if let batchSize { configuration.batchSize = batchSize }
-        if let learningRate { configuration.peakLearningRate = learningRate }
-        if let weightDecay { configuration.weightDecay = weightDecay }
-        if let labelSmoothing { configuration.labelSmoothing = labelSmoothing }
-        if let augmentation { configuration.augmentation = AugmentationSettings(named: augmentation)! }
-        if let patience { configuration.patience = patience }
-        if let mixup { configuration.mixupAlpha = mixup }
-        if let validationFraction { configuration.validationFraction = validationFraction }
-        if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
-        if windowMeanNormalization { configuration.subtractWindowMean = true }
-        if let melBands { configuration.features.melBands = melBands }
-        if let fftSize { configuration.features.fftSize = fftSize }
-        if let windowLength { configuration.features.windowLength = windowLength }
-        if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
-        var architectures = [configuration.architecture] + (configuration.ensemble ?? [])
-        if !architecture.isEmpty {
-            architectures = []
-            for path in architecture {
-                func failure(_ reason: String) -> ExitCode {
-                    printError("emoscope-train: --architecture \(path): \(reason)")
-                    return ExitCode(2)
-                }
-                guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot be read") }
-                do { architectures.append(try JSONDecoder().decode([LayerSpec].self, from: data)) } catch {
-                    throw failure("is not a JSON array of layers (\(error))")
-                }
-                do { _ = try configuration.withArchitecture(architectures.last!, labels: loaded.labels.count) } catch { throw failure("\(error)") }
-            }
-        }
-        let members = ensemble ?? architectures.count
-        configuration = try! configuration.withEnsemble((0..<members).map { architectures[$0 % architectures.count] }, labels: loaded.labels.count)
+        let configuration = try recipe.configuration(labels: loaded.labels.count)
 
         let plannedFolds: [Fold]
         let protocolDescription: String
@@ -236,7 +95,7 @@ struct EmoscopeTrain: ParsableCommand {
                 protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; \(stopping); "
                     + "each fold's temperature fitted on the other folds' out-of-fold predictions)"
             case .random:
-                plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: seed)]
+                plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: configuration.seed)]
                 splitProtocol = .random
                 protocolDescription = "RANDOM 80/20 split (speakers shared between training and test: not speaker-independent)"
             }

@@ -11,6 +11,8 @@ enum ReportSummary {
             "Emoscope training report (\(report.date), code \(report.codeRevision))",
             "Corpus:   \(report.corpus)",
             "Protocol: \(report.protocolDescription)",
+            "Training: " + (report.configuration.memberCount == 1 ? "one network" : "\(report.configuration.memberCount) networks (an ensemble, logits averaged)")
+                + " per fold, \(report.configuration.epochs) epochs each",
             "",
             "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after  T     best epoch",
         ]
