@@ -32,6 +32,19 @@ struct RecipeOptionsTests {
         #expect(AugmentationSettings(named: "") == nil)
     }
 
+    /// The default recipe is an ensemble of two networks on the same convolution blocks: one
+    /// pools each frequency row over time, the other first averages over frequency.
+    @Test func theStandardRecipeIsTwoNetworksOnOneTrunk() throws {
+        let standard = TrainingConfiguration.standard(labels: 8)
+        #expect(standard.memberCount == 2)
+        let trunk = TrainingConfiguration.convolutionBlocks([32, 48, 96, 128])
+        #expect(standard.architecture == trunk + [.globalPool(.meanStd)] + TrainingConfiguration.head(labels: 8))
+        #expect(standard.ensemble == [trunk + [.avgPool(kernel: Size2(8, 1), stride: Size2(8, 1)), .globalPool(.meanStd)]
+                                      + TrainingConfiguration.head(labels: 8)])
+        let narrow = try #require(standard.withConvolutionChannels([8, 8, 16, 16]))
+        #expect(narrow.member(1).convolutionChannels == [8, 8, 16, 16], "widths apply to every member")
+    }
+
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {
         let standard = TrainingConfiguration.standard(labels: 8)
         #expect(standard.convolutionChannels == [32, 48, 96, 128])
@@ -58,7 +71,8 @@ struct RecipeOptionsTests {
 
     @Test func anArchitectureIsCheckedAgainstTheInputAndTheLabels() throws {
         let standard = TrainingConfiguration.standard(labels: 8)
-        #expect(try standard.withArchitecture(standard.architecture, labels: 8) == standard)
+        #expect(try standard.withEnsemble([standard.architecture] + (standard.ensemble ?? []), labels: 8) == standard)
+        #expect(try standard.withArchitecture(standard.architecture, labels: 8).memberCount == 1)
         var cheaper = standard.architecture
         cheaper[3] = .maxPool(kernel: Size2(2, 4), stride: Size2(2, 4))
         #expect(try standard.withArchitecture(cheaper, labels: 8).architecture == cheaper)

@@ -16,6 +16,7 @@ struct TrainingTests {
         var configuration = TrainingConfiguration.standard(labels: 3, seed: 3)
         let recipe = SyntheticCorpus.configuration()
         configuration.architecture = recipe.architecture
+        configuration.ensemble = nil
         configuration.epochs = recipe.epochs
         configuration.batchSize = 8
         configuration.patience = 20
