@@ -52,7 +52,7 @@ final class Report {
         let targetText = target.map { "target \($0)" } ?? ""
         func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         let best = fastest.map { String(format: "(fastest %.3f)", $0) } ?? ""
-        print("  " + pad(name, 54) + String(format: "%10.3f ", value) + pad(unit, 8) + pad(best, 18) + pad(targetText, 18) + verdict)
+        print("  " + pad(name, 54) + String(format: "%10.3f ", value) + pad(unit, 10) + " " + pad(best, 18) + pad(targetText, 18) + verdict)
     }
 
     func section(_ title: String) { print("\n\(title)") }

@@ -49,6 +49,21 @@ public enum ModelDescription {
         }.joined(separator: " · ")
     }
 
+    /// `text` broken after its `separator`s into lines of at most `width` characters (longer parts stay whole).
+    static func wrapped(_ text: String, width: Int, separator: String = " · ") -> [String] {
+        var lines: [String] = [], line = ""
+        for part in text.components(separatedBy: separator) {
+            let joined = line.isEmpty ? part : line + separator + part
+            if joined.count > width && !line.isEmpty {
+                lines.append(line + separator.replacingOccurrences(of: " +$", with: "", options: .regularExpression))
+                line = part
+            } else {
+                line = joined
+            }
+        }
+        return lines + [line]
+    }
+
     /// The whole description, `path` and `bytes` naming the file.
     public static func text(_ model: EmotionModel, path: String, bytes: Int) -> String {
         let h = model.header, f = h.features
@@ -70,7 +85,9 @@ public enum ModelDescription {
         for member in 0..<members {
             let cost = cost(h, member: member)
             let label = members == 1 ? "  " : "  \(member + 1). "
-            lines.append(label + layers(h.architecture(ofMember: member)))
+            let indent = String(repeating: " ", count: label.count)
+            lines += wrapped(layers(h.architecture(ofMember: member)), width: 96 - label.count)
+                .enumerated().map { ($0.offset == 0 ? label : indent) + $0.element }
             if let cost {
                 lines.append(String(repeating: " ", count: label.count) + "\(millions(cost.parameters)) parameters, "
                              + "\(millions(cost.multiplyAdds)) multiply-adds per \(hz(h.input.windowSeconds)) s window")
@@ -85,7 +102,8 @@ public enum ModelDescription {
                 }
             }
             let parts = [metric("UAR", "uar"), metric("accuracy", "accuracy"), metric("macro-F1", "macroF1")].compactMap { $0 }
-            lines.append("evaluated  \(p.evaluationProtocol)")
+            lines += wrapped(p.evaluationProtocol, width: 88, separator: " ").enumerated()
+                .map { ($0.offset == 0 ? "evaluated  " : "           ") + $0.element }
             lines.append("           " + parts.joined(separator: ", ")
                          + (p.metrics["eceBefore"].map { String(format: "; ECE %.3f uncalibrated", $0) } ?? "")
                          + (p.metrics["eceAfter"].map { String(format: ", %.3f calibrated", $0) } ?? ""))
