@@ -26,7 +26,11 @@ struct RecipeOptionsTests {
         let tuned = try #require(AugmentationSettings(named: "crop=0.6,speed=0.05,gain=3"))
         #expect(tuned.cropFraction == 0.6...1 && tuned.speedRange == 0.95...1.05 && tuned.speedProbability == full.speedProbability)
         #expect(tuned.gainDB == -3...3 && tuned.noiseProbability == 0 && tuned.frequencyMasks == 0)
-        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan"] {
+        let warped = try #require(AugmentationSettings(named: "crop,vtlp=0.05"))
+        #expect(warped.frequencyWarp == 0.95...1.05 && warped.cropFraction == full.cropFraction && warped.speedProbability == 0)
+        #expect(AugmentationSettings(named: "vtlp")?.frequencyWarp == full.frequencyWarp)
+        #expect(crop.frequencyWarp == nil && AugmentationSettings.light.frequencyWarp == nil)
+        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0"] {
             #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
         }
         #expect(AugmentationSettings(named: "") == nil)

@@ -65,7 +65,18 @@ public final class TmuxSession {
         var last = ""
         repeat {
             last = try screen()
-            if predicate(last) { return (true, last) }
+            if predicate(last) {
+                // A frame can reach the terminal in pieces (on a loaded machine, visibly): take the
+                // screen once two captures agree, or the last that matched within a second.
+                let settled = Date().addingTimeInterval(1)
+                while Date() < settled {
+                    usleep(50_000)
+                    let next = try screen()
+                    if next == last || !predicate(next) { break }
+                    last = next
+                }
+                return (true, last)
+            }
             usleep(100_000)
         } while Date() < deadline
         return (false, last)

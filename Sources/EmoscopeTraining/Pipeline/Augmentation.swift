@@ -20,6 +20,9 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     public var frequencyMaskWidth = 8
     public var timeMasks = 2
     public var timeMaskWidth = 20
+    /// Vocal-tract-length perturbation: the range of the factor that stretches the spectrum's
+    /// frequency axis (formants and harmonics move together, timing does not); nil: none.
+    public var frequencyWarp: ClosedRange<Double>? = 0.9...1.1
 
     public init() {}
 
@@ -31,6 +34,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.speedProbability = 0.3
         settings.speedRange = 0.95...1.05
         settings.noiseProbability = 0
+        settings.frequencyWarp = nil
         return settings
     }()
 
@@ -43,19 +47,21 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.noiseProbability = 0
         settings.frequencyMasks = 0
         settings.timeMasks = 0
+        settings.frequencyWarp = nil
         return settings
     }()
 }
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "vtlp"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
-    /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks).
-    /// Three parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest
-    /// change, 0–0.5), `gain=3` (dB, 0–40). Nil for anything else.
+    /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks),
+    /// `vtlp` (frequency axis stretched by 0.9–1.1). Four parts take a value: `crop=0.6`
+    /// (shortest crop, 0–1), `speed=0.05` (largest change, 0–0.5), `gain=3` (dB, 0–40),
+    /// `vtlp=0.05` (largest stretch, 0–0.3). Nil for anything else.
     public init?(named text: String) {
         switch text {
         case "none": self = .none
@@ -82,6 +88,8 @@ extension AugmentationSettings {
                 case ("gain", nil): settings.gainDB = full.gainDB
                 case ("gain", let decibels?) where decibels >= 0 && decibels <= 40: settings.gainDB = -decibels...decibels
                 case ("noise", nil): (settings.noiseProbability, settings.noiseSNR) = (full.noiseProbability, full.noiseSNR)
+                case ("vtlp", nil): settings.frequencyWarp = full.frequencyWarp
+                case ("vtlp", let change?) where change > 0 && change <= 0.3: settings.frequencyWarp = (1 - change)...(1 + change)
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 default: return nil
                 }
@@ -99,7 +107,7 @@ extension SeededGenerator {
 }
 
 /// Waveform and spectrogram augmentation.
-enum Augmenter {
+public enum Augmenter {
     /// A cropped, speed-perturbed, gain-changed, noisy version of `span` of `samples`, at most `maximumSamples` long.
     static func waveform(_ samples: [Float], span: Range<Int>, maximumSamples: Int, sampleRate: Int,
                          settings: AugmentationSettings, generator: inout SeededGenerator) -> [Float] {
@@ -121,6 +129,33 @@ enum Augmenter {
         }
         if gain != 1 { for i in crop.indices { crop[i] *= gain } }
         return crop
+    }
+
+    /// Vocal-tract-length perturbation of a frame-major log-mel: each band takes the value the
+    /// unwarped spectrum has at the band's centre frequency divided by `factor` (so `factor` > 1
+    /// moves formants and harmonics up), interpolated linearly between band centres on the mel
+    /// scale; bands that would read beyond the edges repeat the edge band.
+    public static func warpFrequencies(_ logMel: inout FeatureMatrix, factor: Double, features: FeatureSettings) {
+        let bands = logMel.featureCount
+        guard factor != 1, bands > 1 else { return }
+        let minMel = MelScale.mel(fromHz: features.minFrequency)
+        let step = (MelScale.mel(fromHz: features.maxFrequency) - minMel) / Double(bands + 1)
+        let sources = (0..<bands).map { band -> (lower: Int, fraction: Float) in
+            let centre = MelScale.hz(fromMel: minMel + Double(band + 1) * step)
+            let position = min(Double(bands - 1), max(0, (MelScale.mel(fromHz: centre / factor) - minMel) / step - 1))
+            let lower = min(bands - 2, Int(position))
+            return (lower, Float(position - Double(lower)))
+        }
+        var row = [Float](repeating: 0, count: bands)
+        logMel.values.withUnsafeMutableBufferPointer { values in
+            for frame in 0..<logMel.frameCount {
+                let offset = frame * bands
+                for band in 0..<bands { row[band] = values[offset + band] }
+                for (band, source) in sources.enumerated() {
+                    values[offset + band] = row[source.lower] + source.fraction * (row[source.lower + 1] - row[source.lower])
+                }
+            }
+        }
     }
 
     /// SpecAugment masks on a band-major `bands × frames` input, set to 0 (the normalised mean).

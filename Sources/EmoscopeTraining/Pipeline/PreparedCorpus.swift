@@ -79,14 +79,17 @@ final class ExampleBuilder {
     func example(_ clip: PreparedClip, generator: inout SeededGenerator) -> (input: [Float], width: Int) {
         let wave = Augmenter.waveform(clip.samples, span: clip.span, maximumSamples: header.windowSamples,
                                       sampleRate: header.features.sampleRate, settings: settings, generator: &generator)
-        var input = standardised(wave)
+        let warp = settings.frequencyWarp.map { generator.uniform($0) } ?? 1
+        var input = standardised(wave, frequencyWarp: warp)
         Augmenter.maskSpectrogram(&input, bands: header.features.melBands, frames: logMel.frameCount, settings: settings, generator: &generator)
         return (input, logMel.frameCount)
     }
 
-    /// Log-mel of `wave`, standardised and transposed to `bands × frames` exactly as the classifier does.
-    func standardised(_ wave: [Float]) -> [Float] {
+    /// Log-mel of `wave` (its frequency axis stretched by `frequencyWarp`), standardised and
+    /// transposed to `bands × frames` exactly as the classifier does.
+    func standardised(_ wave: [Float], frequencyWarp: Double = 1) -> [Float] {
         wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
+        Augmenter.warpFrequencies(&logMel, factor: frequencyWarp, features: header.features)
         var input = [Float](repeating: 0, count: logMel.frameCount * logMel.featureCount)
         input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
         return input
