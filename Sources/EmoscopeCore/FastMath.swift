@@ -23,4 +23,22 @@ public enum FastMath {
             values[i] = tenOverLog2Of10 * (Float(exponent) + twoOverLn2 * series)
         }
     }
+
+    /// Sum of the squares of `count` values, sixteen lanes at a time.
+    public static func sumOfSquares(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(values)
+        var lanes = SIMD16<Float>()
+        var index = 0
+        while index + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: index * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+            lanes += v * v
+            index += 16
+        }
+        var sum = lanes.sum()
+        while index < count {
+            sum += values[index] * values[index]
+            index += 1
+        }
+        return sum
+    }
 }

@@ -128,10 +128,15 @@ public final class FeatureExtractor {
     /// RMS energy per frame (`librosa.feature.rms(frame_length: windowLength, center=True)`).
     public func rms(_ samples: [Float]) -> [Float] {
         let length = settings.windowLength
-        return mapFrames(samples, length: length, padding: .zeros) { frame in
-            var sum: Float = 0
-            for x in frame { sum += x * x }
-            return (sum / Float(length)).squareRoot()
+        let frames = settings.frameCount(forSampleCount: samples.count)
+        return samples.withUnsafeBufferPointer { signal in
+            (0..<frames).map { frame in
+                // Zero padding: only the samples inside the signal contribute.
+                let start = frame * settings.hopLength - length / 2
+                let first = max(start, 0), end = min(start + length, signal.count)
+                let energy = first < end ? FastMath.sumOfSquares(signal.baseAddress! + first, count: end - first) : 0
+                return (energy / Float(length)).squareRoot()
+            }
         }
     }
 

@@ -94,6 +94,15 @@ struct FeatureTests {
         }
     }
 
+    @Test func sumOfSquaresMatchesADoubleSumAtEveryTailLength() {
+        let values = (0..<50).map { Float(sin(Double($0) * 0.7)) * 3 }
+        for count in 0...values.count {
+            let expected = values[0..<count].reduce(0.0) { $0 + Double($1) * Double($1) }
+            let sum = values.withUnsafeBufferPointer { FastMath.sumOfSquares($0.baseAddress!, count: count) }
+            #expect(abs(Double(sum) - expected) <= 1e-5 * max(1, expected), "count \(count): \(sum) against \(expected)")
+        }
+    }
+
     @Test func zeroCrossingRateOfASineIsTwiceItsFrequency() throws {
         let extractor = try FeatureExtractor()
         let zcr = extractor.zeroCrossingRate(Signals.sine(frequency: 1_000, seconds: 1, phase: 0.3))
