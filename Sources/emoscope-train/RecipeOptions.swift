@@ -37,7 +37,7 @@ struct RecipeOptions: ParsableArguments {
             vtlp: the frequency axis stretched by 0.9–1.1 (vocal-tract-length perturbation). crop=0.6, speed=0.05, \
             gain=3 and vtlp=0.05 set the shortest crop, the largest speed change, the gain range and the largest stretch. \
             light = crop 90–100 %, gain, speed ±5 % on 30 %, specaugment; full = every part. \
-            Default: the standard recipe's (see README for what each measured on RAVDESS).
+            Default: the standard recipe's, crop,vtlp=0.05 (see README for what each measured on RAVDESS).
             """))
     var augmentation: String?
 

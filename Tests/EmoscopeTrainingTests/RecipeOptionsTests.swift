@@ -52,7 +52,8 @@ struct RecipeOptionsTests {
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {
         let standard = TrainingConfiguration.standard(labels: 8)
         #expect(standard.convolutionChannels == [32, 48, 96, 128])
-        #expect(standard.augmentation == AugmentationSettings(named: "crop"))
+        #expect(standard.augmentation == AugmentationSettings(named: "crop,vtlp=0.05"))
+        #expect(standard.augmentation.frequencyWarp == 0.95...1.05)
         let wide = try #require(standard.withConvolutionChannels([40, 64, 128, 160]))
         #expect(wide.convolutionChannels == [40, 64, 128, 160])
         #expect(wide.architecture.count == standard.architecture.count)

@@ -50,7 +50,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// and differ in what reaches their dense layers: the first pools each channel and
     /// frequency row over time (mean and standard deviation), the second first averages over
     /// frequency, so it answers the same wherever in the spectrum a pattern sits. Each trains
-    /// on random 80–100 % crops of each clip's speech span and nothing else, for a fixed 40
+    /// on random 80–100 % crops of each clip's speech span whose log-mel frequency axis is
+    /// stretched by 0.95–1.05 (vocal-tract-length perturbation) and nothing else, for a fixed 40
     /// epochs on every training speaker (no validation speakers held out), keeping a moving
     /// average of the weights — each measured better on unseen RAVDESS speakers (see README).
     public static func standard(labels: Int, seed: UInt64 = 1) -> TrainingConfiguration {
@@ -62,7 +63,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             architecture: blocks + [.globalPool(.meanStd)] + head(labels: labels),
             features: features, input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
             epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
-            balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop")!,
+            balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop,vtlp=0.05")!,
             weightAverageDecay: 0.995, ensemble: [blocks + [acrossFrequency, .globalPool(.meanStd)] + head(labels: labels)], seed: seed)
     }
 
