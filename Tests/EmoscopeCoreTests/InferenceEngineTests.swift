@@ -206,6 +206,20 @@ struct ClassifierTests {
         #expect(classifier.classify(clip) == result)
     }
 
+    @Test func aLevelNormalisedModelAnswersTheSameAtAnyGain() throws {
+        var model = TestModels.compact()
+        let clip = Signals.speechLike(frequency: 180, seconds: 2, amplitude: 0.3)
+        let quieter = clip.map { $0 * 0.25 }  // −12 dB
+        func probabilities(_ samples: [Float]) throws -> [Float] {
+            try #require(EmotionClassifier(model: model).classify(samples).probabilities)
+        }
+        let (plain, plainQuiet) = (try probabilities(clip), try probabilities(quieter))
+        #expect(zip(plain, plainQuiet).contains { abs($0 - $1) > 1e-3 }, "a gain changes what a plain model says")
+        model.header.normalization.subtractSpeechLevel = true
+        let (levelled, levelledQuiet) = (try probabilities(clip), try probabilities(quieter))
+        #expect(zip(levelled, levelledQuiet).allSatisfy { abs($0 - $1) < 1e-4 }, "\(levelled) against \(levelledQuiet)")
+    }
+
     @Test func onlyTheSpeechSpanIsAnalysed() throws {
         let classifier = try EmotionClassifier(model: TestModels.compact())
         // 1 s silence, 2 s speech, 1.5 s silence: one window from 0.75 s to about 3.25 s.

@@ -168,13 +168,47 @@ struct NormalizationTests {
         }
     }
 
-    @Test func olderHeadersWithoutTheFieldDecodeAsPlainStandardisation() throws {
+    @Test func speechLevelAveragesTheFramesNearTheLoudestOnly() {
+        // Frames at −20, −30 (within 20 dB of the loudest) and −70, −90 dB (pauses, left out).
+        var logMel = FeatureMatrix(frameCount: 4, featureCount: 2)
+        for (frame, level) in [Float(-20), -70, -30, -90].enumerated() {
+            logMel[frame, 0] = level - 5
+            logMel[frame, 1] = level + 5
+        }
+        #expect(ModelHeader.Normalization.speechLevel(logMel) == -25)
+        #expect(ModelHeader.Normalization.speechLevel(FeatureMatrix(frameCount: 0, featureCount: 2)) == 0)
+    }
+
+    @Test func levelSubtractionMakesTheInputIndependentOfGain() {
+        var logMel = FeatureMatrix(frameCount: 6, featureCount: 4)
+        for frame in 0..<6 {
+            for band in 0..<4 { logMel[frame, band] = Float((frame * 7 + band * 3) % 11) - 50 - (frame == 5 ? 40 : 0) }
+        }
+        var louder = logMel
+        for i in louder.values.indices { louder.values[i] += 12 }
+        var normalization = ModelHeader.Normalization(mean: [1, -2, 3, 0], standardDeviation: [2, 3, 4, 5])
+        var a = [Float](repeating: .nan, count: 24), b = a
+        normalization.standardize(logMel, into: &a)
+        normalization.standardize(louder, into: &b)
+        let deviations = normalization.standardDeviation
+        #expect(b.indices.allSatisfy { abs(b[$0] - a[$0] - 12 / deviations[$0 / 6]) < 1e-4 }, "without it a gain moves the input")
+        normalization.subtractSpeechLevel = true
+        normalization.standardize(logMel, into: &a)
+        normalization.standardize(louder, into: &b)
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-4 }, "\(a) against \(b)")
+        // Band 0, frame 0: (−50 − level − mean) / std.
+        let level = ModelHeader.Normalization.speechLevel(logMel)
+        #expect(abs(a[0] - (-50 - level - 1) / 2) < 1e-5)
+    }
+
+    @Test func olderHeadersWithoutTheFieldsDecodeAsPlainStandardisation() throws {
         let json = #"{"mean": [1, 2], "standardDeviation": [3, 4]}"#
         let decoded = try JSONDecoder().decode(ModelHeader.Normalization.self, from: Data(json.utf8))
-        #expect(decoded == ModelHeader.Normalization(mean: [1, 2], standardDeviation: [3, 4], subtractWindowMean: false))
+        #expect(decoded == ModelHeader.Normalization(mean: [1, 2], standardDeviation: [3, 4], subtractWindowMean: false, subtractSpeechLevel: false))
         var model = TestModels.compact()
         model.header.normalization.subtractWindowMean = true
+        model.header.normalization.subtractSpeechLevel = true
         let roundTrip = try ModelFile.decode(ModelFile.encode(model))
-        #expect(roundTrip.header.normalization.subtractWindowMean)
+        #expect(roundTrip.header.normalization.subtractWindowMean && roundTrip.header.normalization.subtractSpeechLevel)
     }
 }

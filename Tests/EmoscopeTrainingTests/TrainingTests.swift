@@ -89,6 +89,28 @@ struct TrainingTests {
         #expect(report.unweightedAverageRecall.mean > 0.55, "UAR \(report.unweightedAverageRecall.mean)")
     }
 
+    /// The corpus statistics are taken after each clip's speech level is removed, when the
+    /// model will remove it: then a corpus recorded 12 dB quieter gives the same statistics.
+    @Test func levelNormalisedStatisticsDoNotDependOnRecordingGain() throws {
+        let folder = TemporaryDirectory()
+        let (_, clips, configuration) = try Self.setUp(folder)
+        let quieter = clips.map { clip in
+            var copy = clip
+            copy.samples = clip.samples.map { $0 * 0.25 }
+            return copy
+        }
+        let indices = Array(clips.indices)
+        func statistics(_ clips: [PreparedClip], level: Bool) -> ModelHeader.Normalization {
+            CorpusPreparation.normalization(of: clips, indices: indices, features: configuration.features, subtractSpeechLevel: level)
+        }
+        let (plain, plainQuiet) = (statistics(clips, level: false), statistics(quieter, level: false))
+        #expect(zip(plain.mean, plainQuiet.mean).allSatisfy { abs($0 - $1 - 12.04) < 0.1 }, "\(plain.mean) against \(plainQuiet.mean)")
+        let (levelled, levelledQuiet) = (statistics(clips, level: true), statistics(quieter, level: true))
+        #expect(levelled.subtractSpeechLevel && !plain.subtractSpeechLevel)
+        #expect(zip(levelled.mean, levelledQuiet.mean).allSatisfy { abs($0 - $1) < 1e-3 })
+        #expect(zip(levelled.standardDeviation, levelledQuiet.standardDeviation).allSatisfy { abs($0 - $1) < 1e-3 })
+    }
+
     /// With validation speakers the final fit waits for the folds; without, it trains beside them
     /// when a thread would otherwise be idle (3 threads for 2 folds), else after them. An ensemble
     /// is interrupted with its first member finished and its second under way.

@@ -17,41 +17,88 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     }
 
     /// Per-band standardisation of the log-mel input: `(x − mean) / standardDeviation`, after
-    /// subtracting each band's mean over the analysed window when `subtractWindowMean` is set.
+    /// subtracting the window's speech level when `subtractSpeechLevel` is set and each band's
+    /// mean over the analysed window when `subtractWindowMean` is set.
     public struct Normalization: Codable, Equatable, Sendable {
         public var mean: [Float]
         public var standardDeviation: [Float]
         /// Remove each band's mean over the window first (cepstral-mean-style normalisation,
         /// against speaker and channel spectral tilt). Absent in older files: false.
         public var subtractWindowMean: Bool
+        /// Remove the window's speech level first (`speechLevel`, one value for all bands), so
+        /// that the input does not depend on recording gain. Absent in older files: false.
+        public var subtractSpeechLevel: Bool
 
-        public init(mean: [Float], standardDeviation: [Float], subtractWindowMean: Bool = false) {
+        public init(mean: [Float], standardDeviation: [Float], subtractWindowMean: Bool = false, subtractSpeechLevel: Bool = false) {
             self.mean = mean
             self.standardDeviation = standardDeviation
             self.subtractWindowMean = subtractWindowMean
+            self.subtractSpeechLevel = subtractSpeechLevel
         }
 
-        private enum Key: String, CodingKey { case mean, standardDeviation, subtractWindowMean }
+        private enum Key: String, CodingKey { case mean, standardDeviation, subtractWindowMean, subtractSpeechLevel }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Key.self)
             mean = try c.decode([Float].self, forKey: .mean)
             standardDeviation = try c.decode([Float].self, forKey: .standardDeviation)
             subtractWindowMean = try c.decodeIfPresent(Bool.self, forKey: .subtractWindowMean) ?? false
+            subtractSpeechLevel = try c.decodeIfPresent(Bool.self, forKey: .subtractSpeechLevel) ?? false
+        }
+
+        /// Frames quieter than the loudest by more than this many dB are left out of `speechLevel`.
+        public static let speechLevelGateDB: Float = 20
+
+        /// The level of the speech in a log-mel window, in dB: each frame's mean over bands,
+        /// averaged over the frames within `speechLevelGateDB` of the loudest one, so that
+        /// pauses and silence do not count. A gain of g dB moves it, and every value, by g.
+        public static func speechLevel(_ logMel: FeatureMatrix) -> Float {
+            let (frames, bands) = (logMel.frameCount, logMel.featureCount)
+            guard frames > 0, bands > 0 else { return 0 }
+            return logMel.values.withUnsafeBufferPointer { values in
+                func frameLevel(_ frame: Int) -> Float {
+                    var sum: Float = 0
+                    for band in 0..<bands { sum += values[frame * bands + band] }
+                    return sum / Float(bands)
+                }
+                var loudest = -Float.infinity
+                for frame in 0..<frames { loudest = max(loudest, frameLevel(frame)) }
+                var sum: Float = 0, count = 0
+                for frame in 0..<frames {
+                    let level = frameLevel(frame)
+                    if level >= loudest - speechLevelGateDB { sum += level; count += 1 }
+                }
+                return sum / Float(count)
+            }
+        }
+
+        /// What is subtracted from `band` of this window before the corpus statistics apply:
+        /// the window's speech level and the band's window mean, as the settings ask.
+        public func windowOffset(_ logMel: FeatureMatrix, band: Int, speechLevel: Float) -> Float {
+            let frames = logMel.frameCount
+            guard subtractWindowMean && frames > 0 else { return speechLevel }
+            let bands = logMel.featureCount
+            var sum: Float = 0
+            logMel.values.withUnsafeBufferPointer { values in
+                for frame in 0..<frames { sum += values[frame * bands + band] }
+            }
+            // The band mean already contains the level.
+            return sum / Float(frames)
+        }
+
+        /// The window's speech level when `subtractSpeechLevel` is set, else 0.
+        public func speechLevelOffset(_ logMel: FeatureMatrix) -> Float {
+            subtractSpeechLevel ? Self.speechLevel(logMel) : 0
         }
 
         /// Standardises a log-mel window (`frames × bands`) into the network's band-major input
         /// (`bands × frames`). Allocates nothing; the trainer and the classifier share it.
         public func standardize(_ logMel: FeatureMatrix, into input: UnsafeMutablePointer<Float>) {
             let (frames, bands) = (logMel.frameCount, logMel.featureCount)
+            let level = speechLevelOffset(logMel)
             logMel.values.withUnsafeBufferPointer { source in
                 for band in 0..<bands {
-                    var windowMean: Float = 0
-                    if subtractWindowMean && frames > 0 {
-                        for frame in 0..<frames { windowMean += source[frame * bands + band] }
-                        windowMean /= Float(frames)
-                    }
-                    let offset = mean[band] + windowMean, inverse = 1 / standardDeviation[band]
+                    let offset = mean[band] + windowOffset(logMel, band: band, speechLevel: level), inverse = 1 / standardDeviation[band]
                     let row = input + band * frames
                     for frame in 0..<frames { row[frame] = (source[frame * bands + band] - offset) * inverse }
                 }

@@ -60,7 +60,8 @@ public final class FoldTrainer {
         self.threads = max(1, threads)
         runSeed = member == 0 ? mix(configuration.seed, UInt64(run)) : mix(configuration.seed, UInt64(run), UInt64(member))
         let normalization = CorpusPreparation.normalization(of: clips, indices: train, features: configuration.features,
-                                                            subtractWindowMean: configuration.subtractWindowMean)
+                                                            subtractWindowMean: configuration.subtractWindowMean,
+                                                            subtractSpeechLevel: configuration.subtractSpeechLevel ?? false)
         let header = self.configuration.header(labels: labels, normalization: normalization, provenance: provenance)
         initialModel = try EmotionModel.initialized(header: header, seed: runSeed)
     }

@@ -30,23 +30,25 @@ public enum CorpusPreparation {
         return try results.map { try $0.get() }
     }
 
-    /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans
-    /// (after removing each clip's band means when `subtractWindowMean`).
+    /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans,
+    /// after removing each clip's speech level (`subtractSpeechLevel`) and band means
+    /// (`subtractWindowMean`) as the classifier will.
     public static func normalization(of clips: [PreparedClip], indices: [Int], features: FeatureSettings,
-                                     subtractWindowMean: Bool = false) -> ModelHeader.Normalization {
+                                     subtractWindowMean: Bool = false, subtractSpeechLevel: Bool = false) -> ModelHeader.Normalization {
         let extractor = try! FeatureExtractor(settings: features)
         let bands = features.melBands
+        var result = ModelHeader.Normalization(mean: [], standardDeviation: [], subtractWindowMean: subtractWindowMean,
+                                               subtractSpeechLevel: subtractSpeechLevel)
         var sums = [Double](repeating: 0, count: bands), squares = sums
         var frames = 0
         for index in indices {
             let clip = clips[index]
             let logMel = extractor.logMelSpectrogram(Array(clip.samples[clip.span]))
-            let clipMeans = (0..<bands).map { band in
-                subtractWindowMean ? (0..<logMel.frameCount).reduce(0.0) { $0 + Double(logMel[$1, band]) } / Double(max(1, logMel.frameCount)) : 0
-            }
+            let level = result.speechLevelOffset(logMel)
+            let offsets = (0..<bands).map { Double(result.windowOffset(logMel, band: $0, speechLevel: level)) }
             for frame in 0..<logMel.frameCount {
                 for band in 0..<bands {
-                    let v = Double(logMel[frame, band]) - clipMeans[band]
+                    let v = Double(logMel[frame, band]) - offsets[band]
                     sums[band] += v
                     squares[band] += v * v
                 }
@@ -56,7 +58,9 @@ public enum CorpusPreparation {
         let n = Double(max(1, frames))
         let means = sums.map { $0 / n }
         let deviations = (0..<bands).map { max(1e-3, (squares[$0] / n - means[$0] * means[$0]).squareRoot()) }
-        return .init(mean: means.map { Float($0) }, standardDeviation: deviations.map { Float($0) }, subtractWindowMean: subtractWindowMean)
+        result.mean = means.map { Float($0) }
+        result.standardDeviation = deviations.map { Float($0) }
+        return result
     }
 }
 

@@ -21,6 +21,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var augmentation: AugmentationSettings
     /// Subtract each band's mean over the window before standardising (see `ModelHeader.Normalization`).
     public var subtractWindowMean: Bool = false
+    /// Subtract each window's speech level before standardising (see `ModelHeader.Normalization`);
+    /// nil (as in reports written before it existed) or false: not.
+    public var subtractSpeechLevel: Bool?
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
     /// Decay per step of an exponential moving average of the weights, which is then what is
