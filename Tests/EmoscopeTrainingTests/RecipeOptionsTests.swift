@@ -54,6 +54,7 @@ struct RecipeOptionsTests {
         #expect(standard.convolutionChannels == [32, 48, 96, 128])
         #expect(standard.augmentation == AugmentationSettings(named: "crop,vtlp=0.05"))
         #expect(standard.augmentation.frequencyWarp == 0.95...1.05)
+        #expect(standard.subtractSpeechLevel == true && !standard.subtractWindowMean)
         let wide = try #require(standard.withConvolutionChannels([40, 64, 128, 160]))
         #expect(wide.convolutionChannels == [40, 64, 128, 160])
         #expect(wide.architecture.count == standard.architecture.count)

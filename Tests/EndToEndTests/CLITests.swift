@@ -32,6 +32,7 @@ struct CLITests {
         #expect(result.stdout.contains("64 bands 0–8000 Hz; 25 ms Hann window, 512-point FFT, hop 10 ms"))
         #expect(result.stdout.contains(String(format: "UAR %.3f", model.header.provenance.metrics["uar"] ?? -1)), "stdout: \(result.stdout)")
         #expect(result.stdout.contains("multiply-adds per 3 s window"))
+        #expect(result.stdout.contains("speech level removed") == model.header.normalization.subtractSpeechLevel)
         let json = try ProcessRunner.run([emoscope, "info", "--json"])
         let header = try JSONDecoder().decode(ModelHeader.self, from: Data(json.stdout.utf8))
         #expect(header == model.header)

@@ -31,6 +31,7 @@ struct TrainCommandTests {
         #expect((report["predictions"] as? [Any])?.count == 36)
         #expect(FileManager.default.fileExists(atPath: folder.path("synthetic.report.txt")))
         #expect(!FileManager.default.fileExists(atPath: model + ".checkpoint"), "the checkpoint is removed after success")
+        #expect(try ModelStore.load(path: model).header.normalization.subtractSpeechLevel, "the standard recipe removes the speech level")
         let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
         #expect(classify.status == 0)
         #expect(classify.stdout.hasPrefix("path,duration,status,label,confidence,low,middle,high"))
@@ -59,11 +60,13 @@ struct TrainCommandTests {
             .write(toFile: attentive, atomically: true, encoding: .utf8)
         let model = folder.path("ensemble.emomodel")
         let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8",
-                                            "--architecture", plain, "--architecture", attentive, "--ensemble", "3", "--output", model])
+                                            "--architecture", plain, "--architecture", attentive, "--ensemble", "3", "--no-level-normalization",
+                                            "--output", model])
         #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
         #expect(result.stderr.contains("fold 1/2 epoch 3/3"), "three members of one epoch each")
         let loaded = try ModelStore.load(path: model)
         #expect(loaded.header.members == 3)
+        #expect(!loaded.header.normalization.subtractSpeechLevel, "--no-level-normalization turns the standard recipe's off")
         #expect(loaded.header.ensemble.map { $0.contains(.attentivePool(hidden: 4)) } == [true, false])
         let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
         #expect(classify.status == 0, "stderr: \(classify.stderr)")

@@ -78,6 +78,7 @@ public enum ModelDescription {
                      + (f.topDB.map { "; floor \(hz(Double($0))) dB below the peak" } ?? ""))
         lines.append("input      windows of \(hz(h.input.windowSeconds)) s every \(hz(h.input.hopSeconds)) s over the speech span; "
                      + "under \(hz(h.input.minimumSeconds)) s is too short"
+                     + (h.normalization.subtractSpeechLevel ? "; speech level removed (gain-independent)" : "")
                      + (h.normalization.subtractWindowMean ? "; each band's window mean removed" : ""))
         let members = h.members
         lines.append("network    " + (members == 1 ? "one network" : "\(members) networks, their logits averaged")

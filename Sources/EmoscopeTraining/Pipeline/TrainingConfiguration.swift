@@ -56,7 +56,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// on random 80–100 % crops of each clip's speech span whose log-mel frequency axis is
     /// stretched by 0.95–1.05 (vocal-tract-length perturbation) and nothing else, for a fixed 40
     /// epochs on every training speaker (no validation speakers held out), keeping a moving
-    /// average of the weights — each measured better on unseen RAVDESS speakers (see README).
+    /// average of the weights; each window's speech level is removed from its log-mel, so the
+    /// recording gain does not matter — each measured better on unseen RAVDESS speakers (see README).
     public static func standard(labels: Int, seed: UInt64 = 1) -> TrainingConfiguration {
         let features = FeatureSettings()
         let blocks = convolutionBlocks([32, 48, 96, 128])
@@ -67,7 +68,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             features: features, input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
             epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
             balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop,vtlp=0.05")!,
-            weightAverageDecay: 0.995, ensemble: [blocks + [acrossFrequency, .globalPool(.meanStd)] + head(labels: labels)], seed: seed)
+            subtractSpeechLevel: true, weightAverageDecay: 0.995, ensemble: [blocks + [acrossFrequency, .globalPool(.meanStd)] + head(labels: labels)], seed: seed)
     }
 
     /// Convolution blocks of these widths: 3×3 convolution (the first with a time stride of 2),
