@@ -55,6 +55,14 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "JSON report to write (default: OUTPUT with .report.json).")
     var report: String?
 
+    @Option(help: ArgumentHelp(
+        "Also write each fold's model to DIR/fold-K.emomodel, to study it on its own test speakers.",
+        discussion: """
+            Uncalibrated (temperature 1 without validation speakers): try `emoscope eval` with --model \
+            DIR/fold-K.emomodel on that fold's test speakers. Folds finished before an interruption are not written again.
+            """, valueName: "DIR"))
+    var foldModels: String?
+
     @Flag(help: "Continue an interrupted run from its checkpoint (OUTPUT.checkpoint).")
     var resume = false
 
@@ -132,6 +140,10 @@ struct EmoscopeTrain: ParsableCommand {
                                               protocolDescription: protocolDescription, threads: threads, codeRevision: revision, date: date)
         crossValidation.log = { console.line($0) }
         crossValidation.progress = { run, runs, epochs, record in console.epoch(run: run, epochs: epochs, record: record) }
+        if let foldModels {
+            try FileManager.default.createDirectory(atPath: foldModels, withIntermediateDirectories: true)
+            crossValidation.foldModel = { fold, model in try ModelStore.save(model, to: "\(foldModels)/fold-\(fold.index + 1).emomodel") }
+        }
 
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }

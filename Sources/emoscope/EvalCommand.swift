@@ -27,8 +27,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Scale every clip by this many dB before classifying (default 0).",
+        discussion: "Shows how the model holds up at another recording level, e.g. --gain -12.", valueName: "dB"))
+    var gain: Double = 0
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard gain.isFinite, abs(gain) <= 200 else { throw ValidationError("--gain must be within ±200 dB") }
     }
 
     func run() throws {
@@ -41,7 +47,7 @@ struct EvalCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let outcomes = OutcomeList(count: dataset.clips.count)
-        ReviewEvaluator(model: model, threads: threads).run(paths: dataset.clips.map(\.path)) { outcomes.set($0, $1) }
+        ReviewEvaluator(model: model, threads: threads, gainDB: gain).run(paths: dataset.clips.map(\.path)) { outcomes.set($0, $1) }
         for (index, outcome) in outcomes.all.enumerated() {
             dataset.clips[index].outcome = outcome
             switch outcome {
@@ -55,11 +61,12 @@ struct EvalCommand: ParsableCommand {
             printError("emoscope: no clip could be evaluated (\(tally.summary))")
             throw ExitCode(1)
         }
-        print(json ? try Self.json(dataset, model: modelOptions.displayName) : Self.text(dataset, model: modelOptions.displayName))
+        print(json ? try Self.json(dataset, model: modelOptions.displayName, gain: gain)
+                   : Self.text(dataset, model: modelOptions.displayName, gain: gain))
     }
 
     /// The report as text: source, counts, metrics, the matrix and the per-class table.
-    static func text(_ dataset: ReviewDataset, model: String) -> String {
+    static func text(_ dataset: ReviewDataset, model: String, gain: Double = 0) -> String {
         let matrix = dataset.matrix, metrics = EvaluationMetrics(matrix)
         let cellWidth = ReviewFormat.widestCell(matrix) + 2
         let matrixLines = ReviewFormat.matrixLines(matrix, mode: .counts, cellWidth: cellWidth)
@@ -67,6 +74,7 @@ struct EvalCommand: ParsableCommand {
         return ([
             "source:   \(dataset.title)",
             "model:    \(model)",
+        ] + (gain == 0 ? [] : [String(format: "gain:     %+g dB applied to every clip", gain)]) + [
             "clips:    \(OutcomeTally(dataset.clips).summary)",
             "",
             ReviewFormat.headline(metrics),
@@ -76,10 +84,10 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// The report as one JSON object.
-    static func json(_ dataset: ReviewDataset, model: String) throws -> String {
+    static func json(_ dataset: ReviewDataset, model: String, gain: Double = 0) throws -> String {
         let matrix = dataset.matrix, metrics = EvaluationMetrics(matrix), tally = OutcomeTally(dataset.clips)
         let report = EvalReport(
-            source: dataset.title, model: model, labels: dataset.labels, clips: tally.total, classified: tally.classified,
+            source: dataset.title, model: model, gainDB: gain, labels: dataset.labels, clips: tally.total, classified: tally.classified,
             declined: tally.declined, unreadable: tally.unreadable, accuracy: metrics.accuracy,
             unweightedAverageRecall: metrics.unweightedAverageRecall, macroF1: metrics.macroF1, perClass: metrics.perClass,
             confusion: matrix.counts,
@@ -106,6 +114,8 @@ struct EvalReport: Encodable {
 
     var source: String
     var model: String
+    /// The gain applied to every clip before classifying (`--gain`), dB.
+    var gainDB: Double
     var labels: [String]
     var clips, classified, declined, unreadable: Int
     var accuracy, unweightedAverageRecall, macroF1: Double

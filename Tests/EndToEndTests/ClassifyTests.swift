@@ -88,7 +88,7 @@ struct ClassifyTests {
         var damaged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: modelPath)))
         damaged[damaged.count / 2] ^= 0xFF
         let damagedPath = folder.path("damaged.emomodel")
-        FileManager.default.createFile(atPath: damagedPath, contents: Data(damaged))
+        #expect(FileManager.default.createFile(atPath: damagedPath, contents: Data(damaged)))
         let broken = try ProcessRunner.run([emoscope, "classify", clip, "--model", damagedPath])
         #expect(broken.status == 2)
         #expect(broken.stderr.contains("\(damagedPath): model file checksum: CRC-32 mismatch"))

@@ -63,6 +63,32 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("surprised") }, "the per-class table names the classes")
     }
 
+    /// `--gain` scales every clip before classifying: at −200 dB nothing is left to hear, and the
+    /// shipped model, which removes each window's speech level, says nearly the same at −12 dB.
+    @Test(.enabled(if: Corpus.isAvailable || Corpus.isRequired, Comment(rawValue: Corpus.absentMessage)))
+    func gainScalesEveryClip() throws {
+        let folder = TemporaryDirectory()
+        let corpus = try makeFolder(folder)
+        func predictions(gain: String) throws -> [String: String] {
+            let result = try ProcessRunner.run([emoscope, "eval", corpus, "--json", "--model", model, "--gain", gain])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(report["gainDB"] as? Double == Double(gain))
+            let rows = try #require(report["predictions"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["path"] as! String, $0["predicted"] as? String ?? "none") })
+        }
+        let (asRecorded, quieter) = (try predictions(gain: "0"), try predictions(gain: "-12"))
+        #expect(asRecorded.count == 16 && quieter.count == 16)
+        let agreeing = asRecorded.filter { quieter[$0.key] == $0.value }.count
+        #expect(agreeing >= 14, "only \(agreeing) of 16 clips keep their label 12 dB quieter")
+        let text = try ProcessRunner.run([emoscope, "eval", corpus, "--model", model, "--gain", "-12"])
+        #expect(text.stdout.contains("gain:     -12 dB applied to every clip"), "stdout: \(text.stdout)")
+        let silent = try ProcessRunner.run([emoscope, "eval", corpus, "--model", model, "--gain", "-200"])
+        #expect(silent.status == 1 && silent.stderr.contains("no clip could be evaluated"), "stderr: \(silent.stderr)")
+        let absurd = try ProcessRunner.run([emoscope, "eval", corpus, "--model", model, "--gain", "400"])
+        #expect(absurd.status != 0 && absurd.stderr.contains("--gain must be within ±200 dB"), "stderr: \(absurd.stderr)")
+    }
+
     @Test(.enabled(if: Corpus.isAvailable || Corpus.isRequired, Comment(rawValue: Corpus.absentMessage)))
     func unreadableFilesAreReportedAndLeftOut() throws {
         let folder = TemporaryDirectory()

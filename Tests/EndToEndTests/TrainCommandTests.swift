@@ -17,7 +17,7 @@ struct TrainCommandTests {
         }
         let model = folder.path("synthetic.emomodel")
         let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "2",
-                                            "--batch-size", "8", "--output", model])
+                                            "--batch-size", "8", "--output", model, "--fold-models", folder.path("folds")])
         #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
         #expect(result.stdout.contains("speaker-independent 2-fold cross-validation"))
         #expect(result.stdout.contains("mean ± std over folds: accuracy"))
@@ -32,6 +32,10 @@ struct TrainCommandTests {
         #expect(FileManager.default.fileExists(atPath: folder.path("synthetic.report.txt")))
         #expect(!FileManager.default.fileExists(atPath: model + ".checkpoint"), "the checkpoint is removed after success")
         #expect(try ModelStore.load(path: model).header.normalization.subtractSpeechLevel, "the standard recipe removes the speech level")
+        for fold in 1...2 {
+            let foldModel = try ModelStore.load(path: folder.path("folds/fold-\(fold).emomodel"))
+            #expect(foldModel.header.labels == ["low", "middle", "high"] && foldModel.header.calibration.temperature == 1)
+        }
         let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
         #expect(classify.status == 0)
         #expect(classify.stdout.hasPrefix("path,duration,status,label,confidence,low,middle,high"))

@@ -9,6 +9,8 @@ import Foundation
 public final class ReviewEvaluator: @unchecked Sendable {
     private let model: EmotionModel
     private let threads: Int
+    /// Factor every clip is scaled by before it is classified (1: as recorded).
+    private let gain: Float
     private let lock = NSLock()
     private var next = 0
     private var cancelled = false
@@ -17,10 +19,13 @@ public final class ReviewEvaluator: @unchecked Sendable {
     /// Longest clip accepted, seconds (as `emoscope classify`).
     public static let maximumDuration: Double = 3_600
 
-    /// An evaluator of `model` on `threads` threads (at least one).
-    public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// An evaluator of `model` on `threads` threads (at least one), every clip first scaled by
+    /// `gainDB` decibels (0: as recorded; another value shows how the model holds up at another
+    /// recording level).
+    public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount, gainDB: Double = 0) {
         self.model = model
         self.threads = max(1, threads)
+        gain = Float(pow(10, gainDB / 20))
     }
 
     /// Classifies `paths` on the calling thread and `threads - 1` others, calling `report(index, outcome)`
@@ -49,7 +54,7 @@ public final class ReviewEvaluator: @unchecked Sendable {
         }
         let decoder = AudioDecoder(targetRate: model.header.features.sampleRate, maximumDuration: Self.maximumDuration)
         while let index = take(below: paths.count) {
-            report(index, Self.outcome(of: paths[index], decoder: decoder, classifier: classifier))
+            report(index, Self.outcome(of: paths[index], decoder: decoder, classifier: classifier, gain: gain))
         }
     }
 
@@ -66,10 +71,12 @@ public final class ReviewEvaluator: @unchecked Sendable {
         }
     }
 
-    /// Decodes and classifies one clip.
-    static func outcome(of path: String, decoder: AudioDecoder, classifier: EmotionClassifier) -> ReviewOutcome {
+    /// Decodes one clip, scales it by `gain` and classifies it.
+    static func outcome(of path: String, decoder: AudioDecoder, classifier: EmotionClassifier, gain: Float = 1) -> ReviewOutcome {
         do {
-            let result = classifier.classify(try decoder.decode(path: path).samples)
+            var samples = try decoder.decode(path: path).samples
+            if gain != 1 { for i in samples.indices { samples[i] *= gain } }
+            let result = classifier.classify(samples)
             guard let probabilities = result.probabilities else { return .declined(result.status.rawValue) }
             return .classified(probabilities)
         } catch {

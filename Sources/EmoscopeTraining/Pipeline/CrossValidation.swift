@@ -64,6 +64,10 @@ public final class CrossValidation {
     public var log: (String) -> Void = { _ in }
     /// Receives each epoch: (run, runs, epochs planned, record); called from one thread at a time.
     public var progress: (Int, Int, Int, EpochRecord) -> Void = { _, _, _, _ in }
+    /// Receives each fold's trained model as the fold finishes (before calibration: the
+    /// temperature is 1, or the validation speakers' one); called from the fold's thread, and
+    /// an error it throws stops the run.
+    public var foldModel: (Fold, EmotionModel) throws -> Void = { _, _ in }
 
     public init(configuration: TrainingConfiguration, corpus: LabelledCorpus, clips: [PreparedClip], folds: [Fold], split: SplitProtocol,
                 protocolDescription: String, threads: Int, codeRevision: String, date: String) {
@@ -150,6 +154,7 @@ public final class CrossValidation {
             }
             guard let outcome = try train(run: fold.index, trainIndices: trainIndices, validation: validation, configuration: configuration,
                                           threads: threads, shouldStop: shouldStop) else { return false }
+            try foldModel(fold, outcome.model)
             let (report, predictions) = evaluate(fold, outcome: outcome, trainingClips: trainIndices.count, validation: validation, threads: threads)
             try progress.finish(fold: report, predictions: predictions) {
                 let calibrationText = validation.isEmpty ? String(format: "ECE %.3f uncalibrated", report.eceBefore)
