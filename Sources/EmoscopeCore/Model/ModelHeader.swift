@@ -72,33 +72,34 @@ public struct ModelHeader: Codable, Equatable, Sendable {
             }
         }
 
-        /// What is subtracted from `band` of this window before the corpus statistics apply:
-        /// the window's speech level and the band's window mean, as the settings ask.
-        public func windowOffset(_ logMel: FeatureMatrix, band: Int, speechLevel: Float) -> Float {
+        /// The window's speech level when it is to be removed (`subtractSpeechLevel`, and not
+        /// already with the band means), else 0: what `windowOffset` takes as `level`.
+        public func levelToRemove(_ logMel: FeatureMatrix) -> Float {
+            subtractSpeechLevel && !subtractWindowMean ? Self.speechLevel(logMel) : 0
+        }
+
+        /// What is subtracted from every value of `band` in this window before the corpus
+        /// statistics apply: the band's mean over the window when `subtractWindowMean` is set
+        /// (it already holds the level), else `level` (from `levelToRemove`).
+        public func windowOffset(_ logMel: FeatureMatrix, band: Int, level: Float) -> Float {
             let frames = logMel.frameCount
-            guard subtractWindowMean && frames > 0 else { return speechLevel }
+            guard subtractWindowMean && frames > 0 else { return level }
             let bands = logMel.featureCount
             var sum: Float = 0
             logMel.values.withUnsafeBufferPointer { values in
                 for frame in 0..<frames { sum += values[frame * bands + band] }
             }
-            // The band mean already contains the level.
             return sum / Float(frames)
-        }
-
-        /// The window's speech level when `subtractSpeechLevel` is set, else 0.
-        public func speechLevelOffset(_ logMel: FeatureMatrix) -> Float {
-            subtractSpeechLevel ? Self.speechLevel(logMel) : 0
         }
 
         /// Standardises a log-mel window (`frames × bands`) into the network's band-major input
         /// (`bands × frames`). Allocates nothing; the trainer and the classifier share it.
         public func standardize(_ logMel: FeatureMatrix, into input: UnsafeMutablePointer<Float>) {
             let (frames, bands) = (logMel.frameCount, logMel.featureCount)
-            let level = speechLevelOffset(logMel)
+            let level = levelToRemove(logMel)
             logMel.values.withUnsafeBufferPointer { source in
                 for band in 0..<bands {
-                    let offset = mean[band] + windowOffset(logMel, band: band, speechLevel: level), inverse = 1 / standardDeviation[band]
+                    let offset = mean[band] + windowOffset(logMel, band: band, level: level), inverse = 1 / standardDeviation[band]
                     let row = input + band * frames
                     for frame in 0..<frames { row[frame] = (source[frame * bands + band] - offset) * inverse }
                 }

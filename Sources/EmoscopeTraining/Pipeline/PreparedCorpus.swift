@@ -44,8 +44,8 @@ public enum CorpusPreparation {
         for index in indices {
             let clip = clips[index]
             let logMel = extractor.logMelSpectrogram(Array(clip.samples[clip.span]))
-            let level = result.speechLevelOffset(logMel)
-            let offsets = (0..<bands).map { Double(result.windowOffset(logMel, band: $0, speechLevel: level)) }
+            let level = result.levelToRemove(logMel)
+            let offsets = (0..<bands).map { Double(result.windowOffset(logMel, band: $0, level: level)) }
             for frame in 0..<logMel.frameCount {
                 for band in 0..<bands {
                     let v = Double(logMel[frame, band]) - offsets[band]
