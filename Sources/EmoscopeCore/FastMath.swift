@@ -1,3 +1,5 @@
+import Foundation
+
 /// Vectorisable elementary functions for the feature hot path.
 public enum FastMath {
     /// `10 · log10(max(1e-10, x))` in place, accurate to 1e-5 dB.
@@ -40,5 +42,14 @@ public enum FastMath {
             index += 1
         }
         return sum
+    }
+}
+
+extension Array where Element == Float {
+    /// Scales the samples in place by a gain of `decibels` (amplitude × 10^(dB/20)); 0 dB changes nothing.
+    public mutating func applyGain(decibels: Double) {
+        let factor = Float(pow(10, decibels / 20))
+        guard factor != 1 else { return }
+        for i in indices { self[i] *= factor }
     }
 }

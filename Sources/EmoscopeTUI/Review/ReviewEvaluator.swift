@@ -9,8 +9,8 @@ import Foundation
 public final class ReviewEvaluator: @unchecked Sendable {
     private let model: EmotionModel
     private let threads: Int
-    /// Factor every clip is scaled by before it is classified (1: as recorded).
-    private let gain: Float
+    /// Gain every clip is given before it is classified, dB (0: as recorded).
+    private let gainDB: Double
     private let lock = NSLock()
     private var next = 0
     private var cancelled = false
@@ -25,7 +25,7 @@ public final class ReviewEvaluator: @unchecked Sendable {
     public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount, gainDB: Double = 0) {
         self.model = model
         self.threads = max(1, threads)
-        gain = Float(pow(10, gainDB / 20))
+        self.gainDB = gainDB
     }
 
     /// Classifies `paths` on the calling thread and `threads - 1` others, calling `report(index, outcome)`
@@ -54,7 +54,7 @@ public final class ReviewEvaluator: @unchecked Sendable {
         }
         let decoder = AudioDecoder(targetRate: model.header.features.sampleRate, maximumDuration: Self.maximumDuration)
         while let index = take(below: paths.count) {
-            report(index, Self.outcome(of: paths[index], decoder: decoder, classifier: classifier, gain: gain))
+            report(index, Self.outcome(of: paths[index], decoder: decoder, classifier: classifier, gainDB: gainDB))
         }
     }
 
@@ -71,11 +71,11 @@ public final class ReviewEvaluator: @unchecked Sendable {
         }
     }
 
-    /// Decodes one clip, scales it by `gain` and classifies it.
-    static func outcome(of path: String, decoder: AudioDecoder, classifier: EmotionClassifier, gain: Float = 1) -> ReviewOutcome {
+    /// Decodes one clip, gives it `gainDB` and classifies it.
+    static func outcome(of path: String, decoder: AudioDecoder, classifier: EmotionClassifier, gainDB: Double = 0) -> ReviewOutcome {
         do {
             var samples = try decoder.decode(path: path).samples
-            if gain != 1 { for i in samples.indices { samples[i] *= gain } }
+            samples.applyGain(decibels: gainDB)
             let result = classifier.classify(samples)
             guard let probabilities = result.probabilities else { return .declined(result.status.rawValue) }
             return .classified(probabilities)

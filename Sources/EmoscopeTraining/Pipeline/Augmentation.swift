@@ -120,14 +120,14 @@ public enum Augmenter {
             crop = SampleRateConversion.resample(crop, from: Double(sampleRate) * speed, to: Double(sampleRate), quality: .quick)
             if crop.count > maximumSamples { crop.removeLast(crop.count - maximumSamples) }
         }
-        let gain = Float(pow(10, generator.uniform(settings.gainDB) / 20))
+        let gainDB = generator.uniform(settings.gainDB)
         if Double(generator.nextUniform()) < settings.noiseProbability {
             let power = crop.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, crop.count))
             let snr = generator.uniform(settings.noiseSNR)
             let deviation = Float((power / pow(10, snr / 10)).squareRoot())
             for i in crop.indices { crop[i] += deviation * generator.nextGaussian() }
         }
-        if gain != 1 { for i in crop.indices { crop[i] *= gain } }
+        crop.applyGain(decibels: gainDB)
         return crop
     }
 
