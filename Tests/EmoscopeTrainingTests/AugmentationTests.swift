@@ -51,4 +51,55 @@ struct AugmentationTests {
             }
         }
     }
+
+    /// Frames where the 1 kHz band of a log-mel is loud (within 20 dB of its peak).
+    func loudFrames(_ matrix: FeatureMatrix) -> Range<Int> {
+        let band = peakBand(matrix)
+        let column = matrix.column(band), peak = column.max()!
+        let loud = column.indices.filter { column[$0] > peak - 20 }
+        return loud.first!..<(loud.last! + 1)
+    }
+
+    /// A 1 kHz tone between 0.4 s and 0.8 s of a 1.2 s clip.
+    func burst(scaledBy factor: Double) throws -> FeatureMatrix {
+        let rate = 16_000.0
+        let samples = (0..<Int(1.2 * rate * factor)).map { i -> Float in
+            let t = Double(i) / rate
+            return t >= 0.4 * factor && t < 0.8 * factor ? Float(0.3 * sin(2 * Double.pi * 1_000 * t)) : 0
+        }
+        return try FeatureExtractor(settings: features).logMelSpectrogram(samples)
+    }
+
+    /// Stretching the time axis by 1.1 puts a tone burst where the same burst played 10 % slower
+    /// is (within a frame at each edge) and keeps its band; 0.9 likewise; 1 changes nothing.
+    @Test(arguments: [1.1, 0.9, 1.25])
+    func tempoPerturbationMovesABurst(factor: Double) throws {
+        let original = try burst(scaledBy: 1)
+        var stretched = original
+        Augmenter.stretchTime(&stretched, factor: factor, maximumFrames: 1_000)
+        let expected = try burst(scaledBy: factor)
+        #expect(abs(stretched.frameCount - expected.frameCount) <= 1)
+        #expect(peakBand(stretched) == peakBand(original))
+        let (got, want) = (loudFrames(stretched), loudFrames(expected))
+        #expect(abs(got.lowerBound - want.lowerBound) <= 1 && abs(got.upperBound - want.upperBound) <= 1)
+        var unchanged = original
+        Augmenter.stretchTime(&unchanged, factor: 1, maximumFrames: 1_000)
+        #expect(unchanged == original)
+    }
+
+    /// A ramp in time stays a ramp with its slope divided by the factor, and a stretch beyond
+    /// the window keeps only the window's frames.
+    @Test func tempoStretchInterpolatesAndRespectsTheWindow() {
+        var matrix = FeatureMatrix(frameCount: 50, featureCount: 4)
+        for frame in 0..<50 { for band in 0..<4 { matrix[frame, band] = Float(frame) } }
+        var slower = matrix
+        Augmenter.stretchTime(&slower, factor: 1.2, maximumFrames: 100)
+        #expect(slower.frameCount == 60)
+        for frame in 0..<60 {
+            #expect(abs(slower[frame, 2] - min(49, Float(frame) / 1.2)) < 1e-4)
+        }
+        var capped = matrix
+        Augmenter.stretchTime(&capped, factor: 1.2, maximumFrames: 55)
+        #expect(capped.frameCount == 55 && capped.values == Array(slower.values.prefix(55 * 4)))
+    }
 }

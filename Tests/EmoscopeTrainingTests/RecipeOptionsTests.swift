@@ -30,7 +30,10 @@ struct RecipeOptionsTests {
         #expect(warped.frequencyWarp == 0.95...1.05 && warped.cropFraction == full.cropFraction && warped.speedProbability == 0)
         #expect(AugmentationSettings(named: "vtlp")?.frequencyWarp == full.frequencyWarp)
         #expect(crop.frequencyWarp == nil && AugmentationSettings.light.frequencyWarp == nil)
-        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0"] {
+        #expect(AugmentationSettings(named: "crop,tempo=0.05")?.timeStretch == 0.95...1.05)
+        #expect(AugmentationSettings(named: "tempo")?.timeStretch == full.timeStretch && crop.timeStretch == nil)
+        #expect(AugmentationSettings.light.timeStretch == nil && AugmentationSettings.none.timeStretch == nil)
+        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1"] {
             #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
         }
         #expect(AugmentationSettings(named: "") == nil)

@@ -23,6 +23,9 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     /// Vocal-tract-length perturbation: the range of the factor that stretches the spectrum's
     /// frequency axis (formants and harmonics move together, timing does not); nil: none.
     public var frequencyWarp: ClosedRange<Double>? = 0.9...1.1
+    /// Tempo perturbation: the range of the factor that stretches the log-mel's time axis
+    /// (a factor above 1 slows speech down; pitch and formants stay); nil: none.
+    public var timeStretch: ClosedRange<Double>? = 0.9...1.1
 
     public init() {}
 
@@ -35,6 +38,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.speedRange = 0.95...1.05
         settings.noiseProbability = 0
         settings.frequencyWarp = nil
+        settings.timeStretch = nil
         return settings
     }()
 
@@ -48,20 +52,22 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.frequencyMasks = 0
         settings.timeMasks = 0
         settings.frequencyWarp = nil
+        settings.timeStretch = nil
         return settings
     }()
 }
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "vtlp"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "vtlp", "tempo"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
     /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks),
-    /// `vtlp` (frequency axis stretched by 0.9–1.1). Four parts take a value: `crop=0.6`
-    /// (shortest crop, 0–1), `speed=0.05` (largest change, 0–0.5), `gain=3` (dB, 0–40),
-    /// `vtlp=0.05` (largest stretch, 0–0.3). Nil for anything else.
+    /// `vtlp` (frequency axis stretched by 0.9–1.1), `tempo` (time axis stretched by 0.9–1.1).
+    /// Five parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
+    /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3).
+    /// Nil for anything else.
     public init?(named text: String) {
         switch text {
         case "none": self = .none
@@ -90,6 +96,8 @@ extension AugmentationSettings {
                 case ("noise", nil): (settings.noiseProbability, settings.noiseSNR) = (full.noiseProbability, full.noiseSNR)
                 case ("vtlp", nil): settings.frequencyWarp = full.frequencyWarp
                 case ("vtlp", let change?) where change > 0 && change <= 0.3: settings.frequencyWarp = (1 - change)...(1 + change)
+                case ("tempo", nil): settings.timeStretch = full.timeStretch
+                case ("tempo", let change?) where change > 0 && change <= 0.3: settings.timeStretch = (1 - change)...(1 + change)
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 default: return nil
                 }
@@ -153,6 +161,28 @@ public enum Augmenter {
                 for band in 0..<bands { row[band] = values[offset + band] }
                 for (band, source) in sources.enumerated() {
                     values[offset + band] = row[source.lower] + source.fraction * (row[source.lower + 1] - row[source.lower])
+                }
+            }
+        }
+    }
+
+    /// Tempo perturbation of a frame-major log-mel: the time axis resampled by `factor` (> 1
+    /// slows down: more frames), each new frame interpolated linearly between the two frames
+    /// nearest to its time divided by `factor`; at most `maximumFrames` frames are kept.
+    public static func stretchTime(_ logMel: inout FeatureMatrix, factor: Double, maximumFrames: Int) {
+        let frames = logMel.frameCount, bands = logMel.featureCount
+        guard factor != 1, frames > 1 else { return }
+        let original = logMel.values
+        let stretched = min(maximumFrames, max(1, Int((Double(frames) * factor).rounded())))
+        logMel.resize(frameCount: stretched)
+        logMel.values.withUnsafeMutableBufferPointer { values in
+            for frame in 0..<stretched {
+                let position = min(Double(frames - 1), Double(frame) / factor)
+                let lower = min(frames - 2, Int(position))
+                let fraction = Float(position - Double(lower))
+                for band in 0..<bands {
+                    let a = original[lower * bands + band], b = original[(lower + 1) * bands + band]
+                    values[frame * bands + band] = a + fraction * (b - a)
                 }
             }
         }

@@ -84,16 +84,18 @@ final class ExampleBuilder {
         let wave = Augmenter.waveform(clip.samples, span: clip.span, maximumSamples: header.windowSamples,
                                       sampleRate: header.features.sampleRate, settings: settings, generator: &generator)
         let warp = settings.frequencyWarp.map { generator.uniform($0) } ?? 1
-        var input = standardised(wave, frequencyWarp: warp)
+        let stretch = settings.timeStretch.map { generator.uniform($0) } ?? 1
+        var input = standardised(wave, frequencyWarp: warp, timeStretch: stretch)
         Augmenter.maskSpectrogram(&input, bands: header.features.melBands, frames: logMel.frameCount, settings: settings, generator: &generator)
         return (input, logMel.frameCount)
     }
 
-    /// Log-mel of `wave` (its frequency axis stretched by `frequencyWarp`), standardised and
-    /// transposed to `bands × frames` exactly as the classifier does.
-    func standardised(_ wave: [Float], frequencyWarp: Double = 1) -> [Float] {
+    /// Log-mel of `wave` (its frequency axis stretched by `frequencyWarp`, its time axis by
+    /// `timeStretch`), standardised and transposed to `bands × frames` exactly as the classifier does.
+    func standardised(_ wave: [Float], frequencyWarp: Double = 1, timeStretch: Double = 1) -> [Float] {
         wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
         Augmenter.warpFrequencies(&logMel, factor: frequencyWarp, features: header.features)
+        Augmenter.stretchTime(&logMel, factor: timeStretch, maximumFrames: header.windowFrames)
         var input = [Float](repeating: 0, count: logMel.frameCount * logMel.featureCount)
         input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
         return input
