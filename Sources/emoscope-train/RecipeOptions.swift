@@ -30,10 +30,11 @@ struct RecipeOptions: ParsableArguments {
     var labelSmoothing: Float?
 
     @Option(help: ArgumentHelp(
-        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment, vtlp, tempo.",
+        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment, timemask, vtlp, tempo.",
         discussion: """
             crop: random 80–100 % of the speech span; speed: 0.9–1.1 by resampling on 60 % of examples; gain: ±6 dB; \
             noise: white noise at 10–35 dB SNR on 40 %; specaugment: two masks of ≤ 8 bands and two of ≤ 20 frames; \
+            timemask: the two frame masks alone; \
             vtlp: the frequency axis stretched by 0.9–1.1 (vocal-tract-length perturbation); tempo: the time axis \
             stretched by 0.9–1.1 (pitch kept). crop=0.6, speed=0.05, gain=3, vtlp=0.05 and tempo=0.05 set the shortest \
             crop, the largest speed change, the gain range and the largest stretches. \

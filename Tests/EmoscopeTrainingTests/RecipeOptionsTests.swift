@@ -33,7 +33,9 @@ struct RecipeOptionsTests {
         #expect(AugmentationSettings(named: "crop,tempo=0.05")?.timeStretch == 0.95...1.05)
         #expect(AugmentationSettings(named: "tempo")?.timeStretch == full.timeStretch && crop.timeStretch == nil)
         #expect(AugmentationSettings.light.timeStretch == nil && AugmentationSettings.none.timeStretch == nil)
-        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1"] {
+        let timeMasked = try #require(AugmentationSettings(named: "crop,timemask"))
+        #expect(timeMasked.timeMasks == full.timeMasks && timeMasked.frequencyMasks == 0 && timeMasked.cropFraction == full.cropFraction)
+        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1", "timemask=3"] {
             #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
         }
         #expect(AugmentationSettings(named: "") == nil)

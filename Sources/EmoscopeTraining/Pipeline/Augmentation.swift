@@ -59,12 +59,13 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "vtlp", "tempo"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
     /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks),
-    /// `vtlp` (frequency axis stretched by 0.9–1.1), `tempo` (time axis stretched by 0.9–1.1).
+    /// `timemask` (the two frame masks alone), `vtlp` (frequency axis stretched by 0.9–1.1),
+    /// `tempo` (time axis stretched by 0.9–1.1).
     /// Five parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
     /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3).
     /// Nil for anything else.
@@ -99,6 +100,7 @@ extension AugmentationSettings {
                 case ("tempo", nil): settings.timeStretch = full.timeStretch
                 case ("tempo", let change?) where change > 0 && change <= 0.3: settings.timeStretch = (1 - change)...(1 + change)
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
+                case ("timemask", nil): settings.timeMasks = full.timeMasks
                 default: return nil
                 }
             }
