@@ -91,14 +91,14 @@ extension AugmentationSettings {
                 case ("crop", let shortest?) where shortest > 0 && shortest <= 1: settings.cropFraction = shortest...1
                 case ("speed", nil): (settings.speedProbability, settings.speedRange) = (full.speedProbability, full.speedRange)
                 case ("speed", let change?) where change > 0 && change <= 0.5:
-                    (settings.speedProbability, settings.speedRange) = (full.speedProbability, (1 - change)...(1 + change))
+                    (settings.speedProbability, settings.speedRange) = (full.speedProbability, Self.aroundOne(change))
                 case ("gain", nil): settings.gainDB = full.gainDB
                 case ("gain", let decibels?) where decibels >= 0 && decibels <= 40: settings.gainDB = -decibels...decibels
                 case ("noise", nil): (settings.noiseProbability, settings.noiseSNR) = (full.noiseProbability, full.noiseSNR)
                 case ("vtlp", nil): settings.frequencyWarp = full.frequencyWarp
-                case ("vtlp", let change?) where change > 0 && change <= 0.3: settings.frequencyWarp = (1 - change)...(1 + change)
+                case ("vtlp", let change?) where change > 0 && change <= 0.3: settings.frequencyWarp = Self.aroundOne(change)
                 case ("tempo", nil): settings.timeStretch = full.timeStretch
-                case ("tempo", let change?) where change > 0 && change <= 0.3: settings.timeStretch = (1 - change)...(1 + change)
+                case ("tempo", let change?) where change > 0 && change <= 0.3: settings.timeStretch = Self.aroundOne(change)
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 case ("timemask", nil): settings.timeMasks = full.timeMasks
                 default: return nil
@@ -107,6 +107,9 @@ extension AugmentationSettings {
             self = settings
         }
     }
+
+    /// 1 ± `change`: the range of the parts whose value is the largest relative change.
+    private static func aroundOne(_ change: Double) -> ClosedRange<Double> { (1 - change)...(1 + change) }
 }
 
 extension SeededGenerator {
