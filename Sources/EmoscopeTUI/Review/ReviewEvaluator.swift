@@ -72,7 +72,7 @@ public final class ReviewEvaluator: @unchecked Sendable {
     }
 
     /// Decodes one clip, gives it `gainDB` and classifies it.
-    static func outcome(of path: String, decoder: AudioDecoder, classifier: EmotionClassifier, gainDB: Double = 0) -> ReviewOutcome {
+    static func outcome(of path: String, decoder: AudioDecoder, classifier: EmotionClassifier, gainDB: Double) -> ReviewOutcome {
         do {
             var samples = try decoder.decode(path: path).samples
             samples.applyGain(decibels: gainDB)

@@ -92,7 +92,7 @@ final class ExampleBuilder {
 
     /// Log-mel of `wave` (its frequency axis stretched by `frequencyWarp`, its time axis by
     /// `timeStretch`), standardised and transposed to `bands × frames` exactly as the classifier does.
-    func standardised(_ wave: [Float], frequencyWarp: Double = 1, timeStretch: Double = 1) -> [Float] {
+    private func standardised(_ wave: [Float], frequencyWarp: Double, timeStretch: Double) -> [Float] {
         wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
         Augmenter.warpFrequencies(&logMel, factor: frequencyWarp, features: header.features)
         Augmenter.stretchTime(&logMel, factor: timeStretch, maximumFrames: header.windowFrames)
