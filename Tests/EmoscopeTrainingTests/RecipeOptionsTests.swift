@@ -35,7 +35,10 @@ struct RecipeOptionsTests {
         #expect(AugmentationSettings.light.timeStretch == nil && AugmentationSettings.none.timeStretch == nil)
         let timeMasked = try #require(AugmentationSettings(named: "crop,timemask"))
         #expect(timeMasked.timeMasks == full.timeMasks && timeMasked.frequencyMasks == 0 && timeMasked.cropFraction == full.cropFraction)
-        for bad in ["crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1", "timemask=3"] {
+        #expect(AugmentationSettings(named: "crop,freqmix")?.frequencyMixStyle == full.frequencyMixStyle && full.frequencyMixStyle == 0.4)
+        #expect(AugmentationSettings(named: "freqmix=0.6")?.frequencyMixStyle == 0.6 && crop.frequencyMixStyle == nil)
+        #expect(AugmentationSettings.light.frequencyMixStyle == nil && AugmentationSettings.none.frequencyMixStyle == nil)
+        for bad in ["freqmix=0", "freqmix=1.5", "freqmix=-0.2", "crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1", "timemask=3"] {
             #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
         }
         #expect(AugmentationSettings(named: "") == nil)

@@ -26,6 +26,9 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     /// Tempo perturbation: the range of the factor that stretches the log-mel's time axis
     /// (a factor above 1 slows speech down; pitch and formants stay); nil: none.
     public var timeStretch: ClosedRange<Double>? = 0.9...1.1
+    /// Frequency-wise MixStyle: the probability that an example's per-band statistics are
+    /// blended with another example's of its batch (see `FrequencyMixStyle`); nil: never.
+    public var frequencyMixStyle: Double? = 0.4
 
     public init() {}
 
@@ -39,6 +42,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.noiseProbability = 0
         settings.frequencyWarp = nil
         settings.timeStretch = nil
+        settings.frequencyMixStyle = nil
         return settings
     }()
 
@@ -53,21 +57,23 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.timeMasks = 0
         settings.frequencyWarp = nil
         settings.timeStretch = nil
+        settings.frequencyMixStyle = nil
         return settings
     }()
 }
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
     /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks),
     /// `timemask` (the two frame masks alone), `vtlp` (frequency axis stretched by 0.9–1.1),
-    /// `tempo` (time axis stretched by 0.9–1.1).
-    /// Five parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
-    /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3).
+    /// `tempo` (time axis stretched by 0.9–1.1), `freqmix` (band statistics mixed on 40 %).
+    /// Six parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
+    /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3),
+    /// `freqmix=0.6` (probability, 0–1).
     /// Nil for anything else.
     public init?(named text: String) {
         switch text {
@@ -99,6 +105,8 @@ extension AugmentationSettings {
                 case ("vtlp", let change?) where change > 0 && change <= 0.3: settings.frequencyWarp = Self.aroundOne(change)
                 case ("tempo", nil): settings.timeStretch = full.timeStretch
                 case ("tempo", let change?) where change > 0 && change <= 0.3: settings.timeStretch = Self.aroundOne(change)
+                case ("freqmix", nil): settings.frequencyMixStyle = full.frequencyMixStyle
+                case ("freqmix", let probability?) where probability > 0 && probability <= 1: settings.frequencyMixStyle = probability
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 case ("timemask", nil): settings.timeMasks = full.timeMasks
                 default: return nil

@@ -105,7 +105,13 @@ public final class FoldTrainer {
                     var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
                     return builders[chunk].example(clips[members[j]], generator: &generator)
                 }
-                var prepared = Mixup.Batch(inputs: examples.map(\.input), widths: examples.map(\.width),
+                var inputs = examples.map(\.input)
+                if let probability = c.augmentation.frequencyMixStyle {
+                    var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
+                    inputs = FrequencyMixStyle.mix(inputs, widths: examples.map(\.width), bands: initialModel.header.features.melBands,
+                                                   probability: probability, alpha: FrequencyMixStyle.alpha, generator: &styler)
+                }
+                var prepared = Mixup.Batch(inputs: inputs, widths: examples.map(\.width),
                                          targets: members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) },
                                          weights: members.map { classWeights[clips[$0].label] })
                 if let alpha = c.mixupAlpha, alpha > 0 {

@@ -1,0 +1,78 @@
+import EmoscopeCore
+import EmoscopeTraining
+import Foundation
+import Testing
+
+/// Frequency-wise MixStyle: band statistics moved, the pattern within each band kept.
+@Suite("frequency-wise MixStyle")
+struct FrequencyMixStyleTests {
+    let bands = 4
+
+    /// A band-major input whose bands have different levels, spreads and shapes.
+    func input(width: Int, offset: Float) -> [Float] {
+        var values: [Float] = []
+        for band in 0..<bands {
+            let level = offset + Float(band) * 2, spread = Float(band + 1)
+            for frame in 0..<width { values.append(level + spread * sin(Float(frame) * 0.7 + Float(band))) }
+        }
+        return values
+    }
+
+    /// Each band standardised by its own mean and deviation.
+    func pattern(_ x: [Float], width: Int) -> [Float] {
+        let s = FrequencyMixStyle.BandStatistics(x, bands: bands, width: width)
+        return x.indices.map { (x[$0] - s.means[$0 / width]) / s.deviations[$0 / width] }
+    }
+
+    @Test func statisticsOfABand() {
+        // Band 0: 1, 3 (mean 2, deviation 1); band 1: constant 5 (deviation floored at 1e-3).
+        let s = FrequencyMixStyle.BandStatistics([1, 3, 5, 5], bands: 2, width: 2)
+        #expect(s.means == [2, 5] && s.deviations == [1, 1e-3])
+    }
+
+    /// Restyling lands exactly on the target statistics and keeps the standardised pattern.
+    @Test func restyledTakesTheTargetStatistics() {
+        let x = input(width: 50, offset: 0), donor = input(width: 30, offset: -3).map { $0 * 0.5 }
+        let target = FrequencyMixStyle.BandStatistics(donor, bands: bands, width: 30)
+        let y = FrequencyMixStyle.restyled(x, bands: bands, width: 50, to: target)
+        let got = FrequencyMixStyle.BandStatistics(y, bands: bands, width: 50)
+        for band in 0..<bands {
+            #expect(abs(got.means[band] - target.means[band]) < 1e-4)
+            #expect(abs(got.deviations[band] - target.deviations[band]) < 1e-4)
+        }
+        #expect(zip(pattern(y, width: 50), pattern(x, width: 50)).allSatisfy { abs($0 - $1) < 1e-3 })
+        #expect(y != x)
+    }
+
+    /// In a batch, every restyled example's band means lie between its own and its partner's
+    /// (the blend), its pattern stays, probability 0 changes nothing, and a seed fixes the draw.
+    @Test func mixBlendsWithinTheBatch() {
+        let widths = [40, 25, 33]
+        let batch = widths.enumerated().map { input(width: $1, offset: Float($0) * 4) }
+        var generator = SeededGenerator(seed: 7)
+        #expect(FrequencyMixStyle.mix(batch, widths: widths, bands: bands, probability: 0, alpha: 0.3, generator: &generator) == batch)
+        var changed = 0
+        for seed in 0..<20 as Range<UInt64> {
+            var first = SeededGenerator(seed: seed), second = SeededGenerator(seed: seed)
+            let mixed = FrequencyMixStyle.mix(batch, widths: widths, bands: bands, probability: 1, alpha: 0.3, generator: &first)
+            #expect(mixed == FrequencyMixStyle.mix(batch, widths: widths, bands: bands, probability: 1, alpha: 0.3, generator: &second))
+            let all = batch.indices.map { FrequencyMixStyle.BandStatistics(batch[$0], bands: bands, width: widths[$0]) }
+            for i in batch.indices where mixed[i] != batch[i] {
+                changed += 1
+                #expect(mixed[i].count == batch[i].count)
+                #expect(zip(pattern(mixed[i], width: widths[i]), pattern(batch[i], width: widths[i])).allSatisfy { abs($0 - $1) < 1e-3 })
+                // One partner j and one weight λ ∈ [0, 1] explain every band's mean and deviation.
+                let got = FrequencyMixStyle.BandStatistics(mixed[i], bands: bands, width: widths[i])
+                let explained = batch.indices.filter { $0 != i }.contains { j in
+                    let lambda = (got.means[0] - all[j].means[0]) / (all[i].means[0] - all[j].means[0])
+                    return lambda >= -1e-3 && lambda <= 1 + 1e-3 && (0..<bands).allSatisfy { band in
+                        abs(got.means[band] - (lambda * all[i].means[band] + (1 - lambda) * all[j].means[band])) < 1e-3
+                            && abs(got.deviations[band] - (lambda * all[i].deviations[band] + (1 - lambda) * all[j].deviations[band])) < 1e-3
+                    }
+                }
+                #expect(explained)
+            }
+        }
+        #expect(changed >= 20, "with probability 1 most examples move (a permutation may leave one in place)")
+    }
+}
