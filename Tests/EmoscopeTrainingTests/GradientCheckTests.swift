@@ -44,9 +44,11 @@ struct GradientCheckTests {
 
     /// Compares gradients of parameters (up to `perTensor` entries each) and inputs.
     static func check(_ architecture: [LayerSpec], inputs: [[Float]], widths: [Int], seed: UInt64 = 1,
-                      perTensor: Int = 12, step: Float = 1e-2, tolerance: Float = 0.02) -> (checked: Int, mismatches: [Mismatch]) {
+                      perTensor: Int = 12, step: Float = 1e-2, tolerance: Float = 0.02,
+                      mixStyle: (afterLayer: Int, probability: Double)? = nil) -> (checked: Int, mismatches: [Mismatch]) {
         let model = model(architecture, seed: seed)
         let network = TrainableNetwork(model: model, threads: 2)
+        network.mixStyle = mixStyle
         var generator = SeededGenerator(seed: seed &+ 2)
         let logits = network.forward(inputs, widths: widths, training: true, seed: 7)
         let projection = logits.map { $0.map { _ in generator.nextUniform() * 2 - 1 } }
@@ -126,6 +128,25 @@ struct GradientCheckTests {
         let result = Self.check(layers + Self.head, inputs: Self.inputs(widths: Self.widths, seed: 3), widths: Self.widths)
         #expect(result.checked > 40)
         #expect(result.mismatches.isEmpty, "\(result.mismatches.prefix(5))")
+    }
+
+    /// MixStyle inside the network holds its statistics fixed in the backward pass (Zhou et
+    /// al.), so the layers after it get exact gradients (the ones before it get each channel's
+    /// scale, checked in MixStyleTests); it is in effect in training only.
+    @Test func mixStyleGradientsAfterItAreExact() {
+        let layers = [Self.conv(3), .relu, Self.conv(2)] + Self.head
+        let widths = [9, 12, 7, 10, 8]
+        let inputs = Self.inputs(widths: widths, seed: 9)
+        let result = Self.check(layers, inputs: inputs, widths: widths, perTensor: 20, mixStyle: (afterLayer: 1, probability: 1))
+        let after = result.mismatches.filter { !$0.name.hasPrefix("layers.0") && !$0.name.hasPrefix("input") }
+        #expect(result.checked > 60)
+        #expect(after.isEmpty, "\(after.prefix(5))")
+        let network = TrainableNetwork(model: Self.model(layers, seed: 1), threads: 2)
+        let plain = network.forward(inputs, widths: widths, training: true, seed: 7)
+        let reference = network.forward(inputs, widths: widths, training: false, seed: 7)
+        network.mixStyle = (afterLayer: 1, probability: 1)
+        #expect(network.forward(inputs, widths: widths, training: true, seed: 7) != plain)
+        #expect(network.forward(inputs, widths: widths, training: false, seed: 7) == reference)
     }
 
     /// Inputs wide enough for the vectorised paths (2×2 max pooling eight outputs at a time,

@@ -22,6 +22,9 @@ public final class TrainableNetwork {
     public let trainableNames: [String]
     /// Momentum of the batch norms' running statistics.
     public var batchNormMomentum: Float = 0.1
+    /// MixStyle on the activation after layer `afterLayer` in training (each channel's mean and
+    /// spread blended with another sample's, see `MixStyle`); nil: none.
+    public var mixStyle: (afterLayer: Int, probability: Double)?
     let threads: Int
 
     // What the forward pass keeps for the backward pass.
@@ -31,6 +34,8 @@ public final class TrainableNetwork {
     private var normalized: [Int: [[Float]]] = [:]
     private var inverseDeviation: [Int: [Float]] = [:]
     private var dropoutMasks: [Int: [[Float]]] = [:]
+    /// MixStyle's per-sample channel scales, by the index of the layer it feeds.
+    private var styleScales: [Int: [[Float]]] = [:]
     /// Attentive pooling's tanh scores and frame weights, per sample.
     private var attentionStates: [Int: [(scores: [Float], attention: [Float])]] = [:]
     /// One im2col scratch per thread.
@@ -76,7 +81,14 @@ public final class TrainableNetwork {
         inverseDeviation = [:]
         dropoutMasks = [:]
         attentionStates = [:]
+        styleScales = [:]
         for (index, layer) in layers.enumerated() {
+            if training, let style = mixStyle, index == style.afterLayer + 1 {
+                var generator = SeededGenerator(seed: seed &+ 0x5717_E000)
+                let mixed = MixStyle.mix(current, rows: shapes[0].channels, lengths: shapes.map { $0.height * $0.width },
+                                         probability: style.probability, generator: &generator)
+                (current, styleScales[index]) = (mixed.values, mixed.scales)
+            }
             if training {
                 layerInputs.append(current)
                 layerShapes.append(shapes)
@@ -210,6 +222,13 @@ public final class TrainableNetwork {
                 upstream = denseBackward(name, inputs, upstream, inFeatures: shapes[0].count, outFeatures: out)
             case .dropout:
                 if let masks = dropoutMasks[index] { upstream = zip(upstream, masks).map(Self.multiply) }
+            }
+            if let scales = styleScales[index] {
+                // Through MixStyle, its statistics held fixed: each channel scaled.
+                upstream = upstream.indices.map { i in
+                    let plane = shapes[i].height * shapes[i].width
+                    return upstream[i].indices.map { upstream[i][$0] * scales[i][$0 / plane] }
+                }
             }
         }
         return inputGradient ? upstream : nil

@@ -27,8 +27,11 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     /// (a factor above 1 slows speech down; pitch and formants stay); nil: none.
     public var timeStretch: ClosedRange<Double>? = 0.9...1.1
     /// Frequency-wise MixStyle: the probability that an example's per-band statistics are
-    /// blended with another example's of its batch (see `FrequencyMixStyle`); nil: never.
+    /// blended with another example's of its batch (see `MixStyle`); nil: never.
     public var frequencyMixStyle: Double? = 0.4
+    /// MixStyle inside the network: the probability that each channel's statistics after the
+    /// first convolution block are blended with another example's; nil: never.
+    public var channelMixStyle: Double? = 0.5
 
     public init() {}
 
@@ -43,6 +46,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.frequencyWarp = nil
         settings.timeStretch = nil
         settings.frequencyMixStyle = nil
+        settings.channelMixStyle = nil
         return settings
     }()
 
@@ -58,22 +62,24 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.frequencyWarp = nil
         settings.timeStretch = nil
         settings.frequencyMixStyle = nil
+        settings.channelMixStyle = nil
         return settings
     }()
 }
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix", "mixstyle"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
     /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks),
     /// `timemask` (the two frame masks alone), `vtlp` (frequency axis stretched by 0.9–1.1),
-    /// `tempo` (time axis stretched by 0.9–1.1), `freqmix` (band statistics mixed on 40 %).
-    /// Six parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
+    /// `tempo` (time axis stretched by 0.9–1.1), `freqmix` (band statistics mixed on 40 %),
+    /// `mixstyle` (channel statistics after the first block mixed on 50 %).
+    /// Seven parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
     /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3),
-    /// `freqmix=0.6` (probability, 0–1).
+    /// `freqmix=0.6` and `mixstyle=0.3` (probability, 0–1).
     /// Nil for anything else.
     public init?(named text: String) {
         switch text {
@@ -107,6 +113,8 @@ extension AugmentationSettings {
                 case ("tempo", let change?) where change > 0 && change <= 0.3: settings.timeStretch = Self.aroundOne(change)
                 case ("freqmix", nil): settings.frequencyMixStyle = full.frequencyMixStyle
                 case ("freqmix", let probability?) where probability > 0 && probability <= 1: settings.frequencyMixStyle = probability
+                case ("mixstyle", nil): settings.channelMixStyle = full.channelMixStyle
+                case ("mixstyle", let probability?) where probability > 0 && probability <= 1: settings.channelMixStyle = probability
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 case ("timemask", nil): settings.timeMasks = full.timeMasks
                 default: return nil

@@ -74,6 +74,10 @@ public final class FoldTrainer {
         let c = configuration
         let classes = initialModel.header.labels.count
         let network = TrainableNetwork(model: initialModel, threads: threads)
+        if let probability = c.augmentation.channelMixStyle,
+           let firstBlockEnd = initialModel.header.architecture.firstIndex(where: { if case .maxPool = $0 { true } else { false } }) {
+            network.mixStyle = (afterLayer: firstBlockEnd, probability: probability)
+        }
         var optimizer = AdamW(weightDecay: c.weightDecay)
         var best = TensorMap(initialModel.tensors), bestEpoch = 0, bestScore = [-Double.infinity, -Double.infinity]
         var history: [EpochRecord] = []
@@ -108,8 +112,8 @@ public final class FoldTrainer {
                 var inputs = examples.map(\.input)
                 if let probability = c.augmentation.frequencyMixStyle {
                     var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
-                    inputs = FrequencyMixStyle.mix(inputs, widths: examples.map(\.width), bands: initialModel.header.features.melBands,
-                                                   probability: probability, alpha: FrequencyMixStyle.alpha, generator: &styler)
+                    inputs = MixStyle.mix(inputs, rows: initialModel.header.features.melBands, lengths: examples.map(\.width),
+                                          probability: probability, generator: &styler).values
                 }
                 var prepared = Mixup.Batch(inputs: inputs, widths: examples.map(\.width),
                                          targets: members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) },

@@ -3,9 +3,9 @@ import EmoscopeTraining
 import Foundation
 import Testing
 
-/// Frequency-wise MixStyle: band statistics moved, the pattern within each band kept.
-@Suite("frequency-wise MixStyle")
-struct FrequencyMixStyleTests {
+/// MixStyle: row (band or channel) statistics moved, the pattern within each row kept.
+@Suite("MixStyle")
+struct MixStyleTests {
     let bands = 4
 
     /// A band-major input whose bands have different levels, spreads and shapes.
@@ -20,22 +20,24 @@ struct FrequencyMixStyleTests {
 
     /// Each band standardised by its own mean and deviation.
     func pattern(_ x: [Float], width: Int) -> [Float] {
-        let s = FrequencyMixStyle.BandStatistics(x, bands: bands, width: width)
+        let s = MixStyle.RowStatistics(x, rows: bands, length: width)
         return x.indices.map { (x[$0] - s.means[$0 / width]) / s.deviations[$0 / width] }
     }
 
     @Test func statisticsOfABand() {
         // Band 0: 1, 3 (mean 2, deviation 1); band 1: constant 5 (deviation floored at 1e-3).
-        let s = FrequencyMixStyle.BandStatistics([1, 3, 5, 5], bands: 2, width: 2)
+        let s = MixStyle.RowStatistics([1, 3, 5, 5], rows: 2, length: 2)
         #expect(s.means == [2, 5] && s.deviations == [1, 1e-3])
     }
 
     /// Restyling lands exactly on the target statistics and keeps the standardised pattern.
     @Test func restyledTakesTheTargetStatistics() {
         let x = input(width: 50, offset: 0), donor = input(width: 30, offset: -3).map { $0 * 0.5 }
-        let target = FrequencyMixStyle.BandStatistics(donor, bands: bands, width: 30)
-        let y = FrequencyMixStyle.restyled(x, bands: bands, width: 50, to: target)
-        let got = FrequencyMixStyle.BandStatistics(y, bands: bands, width: 50)
+        let target = MixStyle.RowStatistics(donor, rows: bands, length: 30)
+        let (y, scales) = MixStyle.restyled(x, rows: bands, length: 50, to: target)
+        let got = MixStyle.RowStatistics(y, rows: bands, length: 50)
+        let own = MixStyle.RowStatistics(x, rows: bands, length: 50)
+        #expect(scales == (0..<bands).map { target.deviations[$0] / own.deviations[$0] })
         for band in 0..<bands {
             #expect(abs(got.means[band] - target.means[band]) < 1e-4)
             #expect(abs(got.deviations[band] - target.deviations[band]) < 1e-4)
@@ -50,19 +52,19 @@ struct FrequencyMixStyleTests {
         let widths = [40, 25, 33]
         let batch = widths.enumerated().map { input(width: $1, offset: Float($0) * 4) }
         var generator = SeededGenerator(seed: 7)
-        #expect(FrequencyMixStyle.mix(batch, widths: widths, bands: bands, probability: 0, alpha: 0.3, generator: &generator) == batch)
+        #expect(MixStyle.mix(batch, rows: bands, lengths: widths, probability: 0, generator: &generator).values == batch)
         var changed = 0
         for seed in 0..<20 as Range<UInt64> {
             var first = SeededGenerator(seed: seed), second = SeededGenerator(seed: seed)
-            let mixed = FrequencyMixStyle.mix(batch, widths: widths, bands: bands, probability: 1, alpha: 0.3, generator: &first)
-            #expect(mixed == FrequencyMixStyle.mix(batch, widths: widths, bands: bands, probability: 1, alpha: 0.3, generator: &second))
-            let all = batch.indices.map { FrequencyMixStyle.BandStatistics(batch[$0], bands: bands, width: widths[$0]) }
+            let mixed = MixStyle.mix(batch, rows: bands, lengths: widths, probability: 1, generator: &first).values
+            #expect(mixed == MixStyle.mix(batch, rows: bands, lengths: widths, probability: 1, generator: &second).values)
+            let all = batch.indices.map { MixStyle.RowStatistics(batch[$0], rows: bands, length: widths[$0]) }
             for i in batch.indices where mixed[i] != batch[i] {
                 changed += 1
                 #expect(mixed[i].count == batch[i].count)
                 #expect(zip(pattern(mixed[i], width: widths[i]), pattern(batch[i], width: widths[i])).allSatisfy { abs($0 - $1) < 1e-3 })
                 // One partner j and one weight λ ∈ [0, 1] explain every band's mean and deviation.
-                let got = FrequencyMixStyle.BandStatistics(mixed[i], bands: bands, width: widths[i])
+                let got = MixStyle.RowStatistics(mixed[i], rows: bands, length: widths[i])
                 let explained = batch.indices.filter { $0 != i }.contains { j in
                     let lambda = (got.means[0] - all[j].means[0]) / (all[i].means[0] - all[j].means[0])
                     return lambda >= -1e-3 && lambda <= 1 + 1e-3 && (0..<bands).allSatisfy { band in
