@@ -30,7 +30,7 @@ struct RecipeOptions: ParsableArguments {
     var labelSmoothing: Float?
 
     @Option(help: ArgumentHelp(
-        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment, timemask, vtlp, tempo, freqmix, mixstyle.",
+        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment, timemask, vtlp, tempo, freqmix, mixstyle, samelabel.",
         discussion: """
             crop: random 80–100 % of the speech span; speed: 0.9–1.1 by resampling on 60 % of examples; gain: ±6 dB; \
             noise: white noise at 10–35 dB SNR on 40 %; specaugment: two masks of ≤ 8 bands and two of ≤ 20 frames; \
@@ -38,7 +38,8 @@ struct RecipeOptions: ParsableArguments {
             vtlp: the frequency axis stretched by 0.9–1.1 (vocal-tract-length perturbation); tempo: the time axis \
             stretched by 0.9–1.1 (pitch kept); freqmix: on 40 % of examples each band's mean and spread over time \
             blended with another example's (frequency-wise MixStyle); mixstyle: the same for each channel after the \
-            first convolution block, on 50 %. crop=0.6, speed=0.05, gain=3, vtlp=0.05, tempo=0.05, freqmix=0.6 and \
+            first convolution block, on 50 %; samelabel: both pair an example with one of the same label and another \
+            speaker (else any of its batch). crop=0.6, speed=0.05, gain=3, vtlp=0.05, tempo=0.05, freqmix=0.6 and \
             mixstyle=0.3 set the shortest crop, the largest speed change, the gain range, the largest stretches and \
             the mixing probabilities. \
             light = crop 90–100 %, gain, speed ±5 % on 30 %, specaugment; full = every part. \

@@ -25,6 +25,8 @@ public final class TrainableNetwork {
     /// MixStyle on the activation after layer `afterLayer` in training (each channel's mean and
     /// spread blended with another sample's, see `MixStyle`); nil: none.
     public var mixStyle: (afterLayer: Int, probability: Double)?
+    /// Each sample's MixStyle partner in the next training batches; nil: a random permutation per batch.
+    public var stylePartners: [Int]?
     let threads: Int
 
     // What the forward pass keeps for the backward pass.
@@ -85,8 +87,9 @@ public final class TrainableNetwork {
         for (index, layer) in layers.enumerated() {
             if training, let style = mixStyle, index == style.afterLayer + 1 {
                 var generator = SeededGenerator(seed: seed &+ 0x5717_E000)
+                let partners = stylePartners ?? MixStyle.partners(count: current.count, generator: &generator)
                 let mixed = MixStyle.mix(current, rows: shapes[0].channels, lengths: shapes.map { $0.height * $0.width },
-                                         probability: style.probability, generator: &generator)
+                                         partners: partners, probability: style.probability, generator: &generator)
                 (current, styleScales[index]) = (mixed.values, mixed.scales)
             }
             if training {

@@ -32,6 +32,9 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     /// MixStyle inside the network: the probability that each channel's statistics after the
     /// first convolution block are blended with another example's; nil: never.
     public var channelMixStyle: Double? = 0.5
+    /// Whether both MixStyles pair each example with one of the same label and another
+    /// speaker (else any example of the batch).
+    public var mixStyleWithinLabel = true
 
     public init() {}
 
@@ -47,6 +50,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.timeStretch = nil
         settings.frequencyMixStyle = nil
         settings.channelMixStyle = nil
+        settings.mixStyleWithinLabel = false
         return settings
     }()
 
@@ -63,20 +67,22 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.timeStretch = nil
         settings.frequencyMixStyle = nil
         settings.channelMixStyle = nil
+        settings.mixStyleWithinLabel = false
         return settings
     }()
 }
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix", "mixstyle"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix", "mixstyle", "samelabel"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
     /// (±6 dB), `noise` (10–35 dB SNR on 40 %), `specaugment` (two band and two frame masks),
     /// `timemask` (the two frame masks alone), `vtlp` (frequency axis stretched by 0.9–1.1),
     /// `tempo` (time axis stretched by 0.9–1.1), `freqmix` (band statistics mixed on 40 %),
-    /// `mixstyle` (channel statistics after the first block mixed on 50 %).
+    /// `mixstyle` (channel statistics after the first block mixed on 50 %), `samelabel` (both
+    /// MixStyles pair examples of one label and two speakers).
     /// Seven parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
     /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3),
     /// `freqmix=0.6` and `mixstyle=0.3` (probability, 0–1).
@@ -115,6 +121,7 @@ extension AugmentationSettings {
                 case ("freqmix", let probability?) where probability > 0 && probability <= 1: settings.frequencyMixStyle = probability
                 case ("mixstyle", nil): settings.channelMixStyle = full.channelMixStyle
                 case ("mixstyle", let probability?) where probability > 0 && probability <= 1: settings.channelMixStyle = probability
+                case ("samelabel", nil): settings.mixStyleWithinLabel = true
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 case ("timemask", nil): settings.timeMasks = full.timeMasks
                 default: return nil

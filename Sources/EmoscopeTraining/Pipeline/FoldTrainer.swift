@@ -110,9 +110,14 @@ public final class FoldTrainer {
                     return builders[chunk].example(clips[members[j]], generator: &generator)
                 }
                 var inputs = examples.map(\.input)
+                var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
+                let partners = c.augmentation.mixStyleWithinLabel
+                    ? MixStyle.partners(labels: members.map { clips[$0].label }, speakers: members.map { clips[$0].speaker }, generator: &styler)
+                    : nil
+                network.stylePartners = partners
                 if let probability = c.augmentation.frequencyMixStyle {
-                    var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
                     inputs = MixStyle.mix(inputs, rows: initialModel.header.features.melBands, lengths: examples.map(\.width),
+                                          partners: partners ?? MixStyle.partners(count: inputs.count, generator: &styler),
                                           probability: probability, generator: &styler).values
                 }
                 var prepared = Mixup.Batch(inputs: inputs, widths: examples.map(\.width),

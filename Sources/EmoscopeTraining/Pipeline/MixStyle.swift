@@ -59,19 +59,33 @@ public enum MixStyle {
         return (output, scales)
     }
 
-    /// The batch with each example, with probability `probability`, restyled towards a partner
-    /// drawn by a permutation of the batch, with its own weight λ ~ Beta(α, α); and each
-    /// example's row scales (1 where it was left alone).
-    public static func mix(_ batch: [[Float]], rows: Int, lengths: [Int], probability: Double, alpha: Double = alpha,
-                           generator: inout SeededGenerator) -> (values: [[Float]], scales: [[Float]]) {
-        let n = batch.count
-        var mixed = batch
-        var scales = [[Float]](repeating: [Float](repeating: 1, count: rows), count: n)
-        guard n > 1, probability > 0 else { return (mixed, scales) }
-        var partners = Array(0..<n)
+    /// A partner for each of `count` examples: a random permutation.
+    public static func partners(count: Int, generator: inout SeededGenerator) -> [Int] {
+        var partners = Array(0..<count)
         partners.seededShuffle(using: &generator)
+        return partners
+    }
+
+    /// A partner for each example with the same label and another speaker, drawn at random
+    /// among those of the batch; an example with none is its own partner (left alone). Mixing
+    /// then moves what differs between speakers and keeps what the label shares.
+    public static func partners(labels: [Int], speakers: [String], generator: inout SeededGenerator) -> [Int] {
+        labels.indices.map { i in
+            let candidates = labels.indices.filter { labels[$0] == labels[i] && speakers[$0] != speakers[i] }
+            return candidates.isEmpty ? i : candidates[generator.nextIndex(below: candidates.count)]
+        }
+    }
+
+    /// The batch with each example, with probability `probability`, restyled towards its
+    /// partner with its own weight λ ~ Beta(α, α); and each example's row scales (1 where it
+    /// was left alone).
+    public static func mix(_ batch: [[Float]], rows: Int, lengths: [Int], partners: [Int], probability: Double,
+                           alpha: Double = alpha, generator: inout SeededGenerator) -> (values: [[Float]], scales: [[Float]]) {
+        var mixed = batch
+        var scales = [[Float]](repeating: [Float](repeating: 1, count: rows), count: batch.count)
+        guard probability > 0 else { return (mixed, scales) }
         let statistics = batch.indices.map { RowStatistics(batch[$0], rows: rows, length: lengths[$0]) }
-        for i in 0..<n {
+        for i in batch.indices {
             let chosen = Double(generator.nextUniform()) < probability
             let lambda = Float(generator.beta(alpha, alpha))
             guard chosen, partners[i] != i else { continue }
