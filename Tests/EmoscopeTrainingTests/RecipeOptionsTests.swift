@@ -41,8 +41,8 @@ struct RecipeOptionsTests {
         #expect(AugmentationSettings(named: "crop,mixstyle")?.channelMixStyle == 0.5 && full.channelMixStyle == 0.5)
         #expect(AugmentationSettings(named: "mixstyle=0.3")?.channelMixStyle == 0.3 && crop.channelMixStyle == nil)
         #expect(AugmentationSettings.light.channelMixStyle == nil && AugmentationSettings.none.channelMixStyle == nil)
-        #expect(AugmentationSettings(named: "freqmix,samelabel")?.mixStyleWithinLabel == true && full.mixStyleWithinLabel)
-        #expect(AugmentationSettings(named: "freqmix")?.mixStyleWithinLabel == false && !AugmentationSettings.light.mixStyleWithinLabel)
+        #expect(AugmentationSettings(named: "freqmix,samelabel")?.mixStyleWithinLabel == true && full.mixStyleWithinLabel == true)
+        #expect(AugmentationSettings(named: "freqmix")?.mixStyleWithinLabel == nil && AugmentationSettings.light.mixStyleWithinLabel == nil)
         for bad in ["samelabel=1", "mixstyle=0", "mixstyle=2", "freqmix=0", "freqmix=1.5", "freqmix=-0.2", "crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1", "timemask=3"] {
             #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
         }

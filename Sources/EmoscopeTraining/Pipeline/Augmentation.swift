@@ -33,8 +33,9 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     /// first convolution block are blended with another example's; nil: never.
     public var channelMixStyle: Double? = 0.5
     /// Whether both MixStyles pair each example with one of the same label and another
-    /// speaker (else any example of the batch).
-    public var mixStyleWithinLabel = true
+    /// speaker; nil or false: with any example of the batch (optional so that reports written
+    /// before it existed still read).
+    public var mixStyleWithinLabel: Bool? = true
 
     public init() {}
 
@@ -50,7 +51,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.timeStretch = nil
         settings.frequencyMixStyle = nil
         settings.channelMixStyle = nil
-        settings.mixStyleWithinLabel = false
+        settings.mixStyleWithinLabel = nil
         return settings
     }()
 
@@ -67,7 +68,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.timeStretch = nil
         settings.frequencyMixStyle = nil
         settings.channelMixStyle = nil
-        settings.mixStyleWithinLabel = false
+        settings.mixStyleWithinLabel = nil
         return settings
     }()
 }

@@ -74,9 +74,11 @@ public final class FoldTrainer {
         let c = configuration
         let classes = initialModel.header.labels.count
         let network = TrainableNetwork(model: initialModel, threads: threads)
-        if let probability = c.augmentation.channelMixStyle,
-           let firstBlockEnd = initialModel.header.architecture.firstIndex(where: { if case .maxPool = $0 { true } else { false } }) {
-            network.mixStyle = (afterLayer: firstBlockEnd, probability: probability)
+        if let probability = c.augmentation.channelMixStyle {
+            // After the first convolution block: its max pooling, or its ReLU in a network without pooling.
+            let layers = initialModel.header.architecture
+            let blockEnd = layers.firstIndex { if case .maxPool = $0 { true } else { false } } ?? layers.firstIndex { $0 == .relu }
+            network.mixStyle = blockEnd.map { (afterLayer: $0, probability: probability) }
         }
         var optimizer = AdamW(weightDecay: c.weightDecay)
         var best = TensorMap(initialModel.tensors), bestEpoch = 0, bestScore = [-Double.infinity, -Double.infinity]
@@ -111,7 +113,7 @@ public final class FoldTrainer {
                 }
                 var inputs = examples.map(\.input)
                 var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
-                let partners = c.augmentation.mixStyleWithinLabel
+                let partners = c.augmentation.mixStyleWithinLabel == true
                     ? MixStyle.partners(labels: members.map { clips[$0].label }, speakers: members.map { clips[$0].speaker }, generator: &styler)
                     : nil
                 network.stylePartners = partners
