@@ -107,28 +107,8 @@ public final class FoldTrainer {
             for batch in 0..<batches {
                 if shouldStop() { return nil }
                 let members = Array(order[(batch * c.batchSize)..<min(order.count, (batch + 1) * c.batchSize)])
-                let examples = parallelMap(members.count, threads: threads) { chunk, j in
-                    var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
-                    return builders[chunk].example(clips[members[j]], generator: &generator)
-                }
-                var inputs = examples.map(\.input)
-                var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
-                let partners = c.augmentation.mixStyleWithinLabel == true
-                    ? MixStyle.partners(labels: members.map { clips[$0].label }, speakers: members.map { clips[$0].speaker }, generator: &styler)
-                    : nil
+                let (prepared, partners) = trainingBatch(members, epoch: epoch, batch: batch, builders: builders, classWeights: classWeights)
                 network.stylePartners = partners
-                if let probability = c.augmentation.frequencyMixStyle {
-                    inputs = MixStyle.mix(inputs, rows: initialModel.header.features.melBands, lengths: examples.map(\.width),
-                                          partners: partners ?? MixStyle.partners(count: inputs.count, generator: &styler),
-                                          probability: probability, generator: &styler).values
-                }
-                var prepared = Mixup.Batch(inputs: inputs, widths: examples.map(\.width),
-                                         targets: members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) },
-                                         weights: members.map { classWeights[clips[$0].label] })
-                if let alpha = c.mixupAlpha, alpha > 0 {
-                    var mixer = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0x313))
-                    prepared = Mixup.mix(prepared, bands: initialModel.header.features.melBands, alpha: alpha, generator: &mixer)
-                }
                 let logits = network.forward(prepared.inputs, widths: prepared.widths, training: true,
                                              seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xD509))
                 let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: prepared.targets, weights: prepared.weights)
@@ -173,6 +153,37 @@ public final class FoldTrainer {
             validationPredictions = Evaluator.recalibrated(uncalibrated, temperature: model.header.calibration.temperature)
         }
         return TrainingOutcome(model: model, bestEpoch: bestEpoch, history: history, validation: validationPredictions)
+    }
+
+    /// Training batch `batch` of `epoch`: the members' augmented examples, with frequency-wise
+    /// MixStyle and mixup when the recipe has them, and the partners the network's own MixStyle
+    /// takes (nil: its own random draw).
+    private func trainingBatch(_ members: [Int], epoch: Int, batch: Int, builders: [ExampleBuilder],
+                               classWeights: [Float]) -> (batch: Mixup.Batch, stylePartners: [Int]?) {
+        let c = configuration
+        let bands = initialModel.header.features.melBands, classes = initialModel.header.labels.count
+        let examples = parallelMap(members.count, threads: threads) { chunk, j in
+            var generator = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch * c.batchSize + j)))
+            return builders[chunk].example(clips[members[j]], generator: &generator)
+        }
+        var inputs = examples.map(\.input)
+        var styler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xF5E))
+        let partners = c.augmentation.mixStyleWithinLabel == true
+            ? MixStyle.partners(labels: members.map { clips[$0].label }, speakers: members.map { clips[$0].speaker }, generator: &styler)
+            : nil
+        if let probability = c.augmentation.frequencyMixStyle {
+            inputs = MixStyle.mix(inputs, rows: bands, lengths: examples.map(\.width),
+                                  partners: partners ?? MixStyle.partners(count: inputs.count, generator: &styler),
+                                  probability: probability, generator: &styler).values
+        }
+        var prepared = Mixup.Batch(inputs: inputs, widths: examples.map(\.width),
+                                   targets: members.map { CrossEntropy.target(label: clips[$0].label, classes: classes, smoothing: c.labelSmoothing) },
+                                   weights: members.map { classWeights[clips[$0].label] })
+        if let alpha = c.mixupAlpha, alpha > 0 {
+            var mixer = SeededGenerator(seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0x313))
+            prepared = Mixup.mix(prepared, bands: bands, alpha: alpha, generator: &mixer)
+        }
+        return (prepared, partners)
     }
 }
 
