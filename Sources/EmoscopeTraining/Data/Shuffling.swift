@@ -11,6 +11,14 @@ extension SeededGenerator {
             if low >= threshold { return Int(high) }
         }
     }
+
+    /// `0..<count` in a random order (a seeded Fisher–Yates shuffle): each example's partner
+    /// for mixup or MixStyle.
+    mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        order.seededShuffle(using: &self)
+        return order
+    }
 }
 
 extension Array {

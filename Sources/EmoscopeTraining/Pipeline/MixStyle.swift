@@ -47,7 +47,12 @@ public enum MixStyle {
     /// and each row's scale factor (the derivative of an output by its input, the statistics
     /// held fixed as Zhou et al. do).
     public static func restyled(_ values: [Float], rows: Int, length: Int, to target: RowStatistics) -> (values: [Float], scales: [Float]) {
-        let own = RowStatistics(values, rows: rows, length: length)
+        restyled(values, rows: rows, length: length, from: RowStatistics(values, rows: rows, length: length), to: target)
+    }
+
+    /// `restyled(_:rows:length:to:)` for values whose own statistics `own` are known.
+    private static func restyled(_ values: [Float], rows: Int, length: Int, from own: RowStatistics,
+                                 to target: RowStatistics) -> (values: [Float], scales: [Float]) {
         var output = values
         var scales = [Float](repeating: 1, count: rows)
         for row in 0..<rows {
@@ -61,9 +66,7 @@ public enum MixStyle {
 
     /// A partner for each of `count` examples: a random permutation.
     public static func partners(count: Int, generator: inout SeededGenerator) -> [Int] {
-        var partners = Array(0..<count)
-        partners.seededShuffle(using: &generator)
-        return partners
+        generator.permutation(count)
     }
 
     /// A partner for each example with the same label and another speaker, drawn at random
@@ -90,7 +93,7 @@ public enum MixStyle {
             let lambda = Float(generator.beta(alpha, alpha))
             guard chosen, partners[i] != i else { continue }
             let target = statistics[i].blended(with: statistics[partners[i]], weight: lambda)
-            (mixed[i], scales[i]) = restyled(batch[i], rows: rows, length: lengths[i], to: target)
+            (mixed[i], scales[i]) = restyled(batch[i], rows: rows, length: lengths[i], from: statistics[i], to: target)
         }
         return (mixed, scales)
     }

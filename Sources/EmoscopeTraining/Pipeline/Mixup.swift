@@ -22,8 +22,7 @@ public enum Mixup {
     public static func mix(_ batch: Batch, bands: Int, alpha: Double, generator: inout SeededGenerator) -> Batch {
         let n = batch.inputs.count
         guard n > 1, alpha > 0 else { return batch }
-        var partners = Array(0..<n)
-        partners.seededShuffle(using: &generator)
+        let partners = generator.permutation(n)
         var mixed = batch
         for i in 0..<n {
             let j = partners[i]
