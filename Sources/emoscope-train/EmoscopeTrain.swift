@@ -72,6 +72,10 @@ struct EmoscopeTrain: ParsableCommand {
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if recipe.speakerNormalization && (!evaluateOnly || foldModels != nil) {
+            // The app standardises with the model's corpus statistics, not a speaker's: such a model would be mismatched.
+            throw ValidationError("--speaker-normalization measures speaker adaptation: it needs --evaluate-only and no --fold-models")
+        }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
@@ -101,7 +105,10 @@ struct EmoscopeTrain: ParsableCommand {
                     ? "early stopping on validation speakers drawn from each fold's training speakers"
                     : "a fixed number of epochs, no validation speakers"
                 protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; \(stopping); "
-                    + "each fold's temperature fitted on the other folds' out-of-fold predictions)"
+                    + "each fold's temperature fitted on the other folds' out-of-fold predictions"
+                    + (configuration.speakerNormalization == true
+                        ? "; SPEAKER-ADAPTED: each clip standardised with the statistics of all its speaker's clips, the test speakers' unlabelled clips included)"
+                        : ")")
             case .random:
                 plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: configuration.seed)]
                 splitProtocol = .random

@@ -88,6 +88,11 @@ struct RecipeOptions: ParsableArguments {
     @Flag(help: "Subtract each mel band's mean over the analysis window before standardising (per-utterance normalisation).")
     var windowMeanNormalization = false
 
+    @Flag(help: ArgumentHelp(
+        "Standardise each clip with its own speaker's statistics (all of that speaker's clips, labels unused): speaker adaptation.",
+        discussion: "Transductive: the test speakers' unlabelled clips are used. For measurement (with --evaluate-only); the model file keeps the training clips' statistics."))
+    var speakerNormalization = false
+
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Subtract each analysis window's speech level before standardising, so the input does not depend on recording gain.",
         discussion: "Default: the standard recipe's, on (see README for what it measured on RAVDESS)."))
@@ -149,6 +154,7 @@ struct RecipeOptions: ParsableArguments {
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }
         if let levelNormalization { configuration.subtractSpeechLevel = levelNormalization }
+        if speakerNormalization { configuration.speakerNormalization = true }
         if let melBands { configuration.features.melBands = melBands }
         if let fftSize { configuration.features.fftSize = fftSize }
         if let windowLength { configuration.features.windowLength = windowLength }

@@ -50,6 +50,23 @@ struct TrainCommandTests {
         #expect(FileManager.default.fileExists(atPath: folder.path("random.report.json")))
     }
 
+    /// Speaker adaptation is measured, labelled as such, and never written into a model the app
+    /// would use with the corpus statistics.
+    @Test func speakerNormalizationIsLabelledAndOnlyEvaluated() throws {
+        let folder = TemporaryDirectory()
+        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 2) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+        let common = [trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8",
+                      "--speaker-normalization", "--output", folder.path("adapted.emomodel")]
+        let refused = try ProcessRunner.run(common)
+        #expect(refused.status == 64 && refused.stderr.contains("--speaker-normalization measures speaker adaptation"), "stderr: \(refused.stderr)")
+        let evaluated = try ProcessRunner.run(common + ["--evaluate-only"])
+        #expect(evaluated.status == 0, "stderr: \(evaluated.stderr.suffix(800))")
+        #expect(evaluated.stdout.contains("SPEAKER-ADAPTED: each clip standardised with the statistics of all its speaker's clips"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("adapted.emomodel")))
+    }
+
     /// Two --architecture files and --ensemble 3: members use them in turn, and the app loads the ensemble.
     @Test func trainsAnEnsembleOfDifferentNetworks() throws {
         let folder = TemporaryDirectory()

@@ -73,7 +73,10 @@ public final class CrossValidation {
                 protocolDescription: String, threads: Int, codeRevision: String, date: String) {
         self.configuration = configuration
         self.corpus = corpus
-        self.clips = clips
+        self.clips = configuration.speakerNormalization == true
+            ? CorpusPreparation.withSpeakerNormalization(clips, features: configuration.features, subtractWindowMean: configuration.subtractWindowMean,
+                                                         subtractSpeechLevel: configuration.subtractSpeechLevel ?? false, threads: threads)
+            : clips
         self.folds = folds
         self.split = split
         self.protocolDescription = protocolDescription

@@ -9,6 +9,8 @@ public struct PreparedClip: Sendable {
     public var speaker: String
     public var samples: [Float]
     public var span: Range<Int>
+    /// Its speaker's own statistics, used instead of the model's when standardising per speaker.
+    public var speakerNormalization: ModelHeader.Normalization?
 }
 
 /// Decodes every clip of a corpus once (in parallel) and finds its speech span.
@@ -28,6 +30,22 @@ public enum CorpusPreparation {
             }
         }
         return try results.map { try $0.get() }
+    }
+
+    /// `clips` with each one's `speakerNormalization` set to `normalization` over all of its speaker's clips.
+    public static func withSpeakerNormalization(_ clips: [PreparedClip], features: FeatureSettings, subtractWindowMean: Bool,
+                                                subtractSpeechLevel: Bool, threads: Int) -> [PreparedClip] {
+        let speakers = Array(Set(clips.map(\.speaker))).sorted()
+        let statistics = parallelMap(speakers.count, threads: threads) { _, s in
+            normalization(of: clips, indices: clips.indices.filter { clips[$0].speaker == speakers[s] }, features: features,
+                          subtractWindowMean: subtractWindowMean, subtractSpeechLevel: subtractSpeechLevel)
+        }
+        let bySpeaker = Dictionary(uniqueKeysWithValues: zip(speakers, statistics))
+        return clips.map { clip in
+            var adapted = clip
+            adapted.speakerNormalization = bySpeaker[clip.speaker]
+            return adapted
+        }
     }
 
     /// Per-band mean and standard deviation of the log-mel frames of the clips' speech spans,
@@ -85,19 +103,19 @@ final class ExampleBuilder {
                                       sampleRate: header.features.sampleRate, settings: settings, generator: &generator)
         let warp = settings.frequencyWarp.map { generator.uniform($0) } ?? 1
         let stretch = settings.timeStretch.map { generator.uniform($0) } ?? 1
-        var input = standardised(wave, frequencyWarp: warp, timeStretch: stretch)
+        var input = standardised(wave, normalization: clip.speakerNormalization ?? header.normalization, frequencyWarp: warp, timeStretch: stretch)
         Augmenter.maskSpectrogram(&input, bands: header.features.melBands, frames: logMel.frameCount, settings: settings, generator: &generator)
         return (input, logMel.frameCount)
     }
 
     /// Log-mel of `wave` (its frequency axis stretched by `frequencyWarp`, its time axis by
-    /// `timeStretch`), standardised and transposed to `bands × frames` exactly as the classifier does.
-    private func standardised(_ wave: [Float], frequencyWarp: Double, timeStretch: Double) -> [Float] {
+    /// `timeStretch`), standardised with `normalization` and transposed to `bands × frames` exactly as the classifier does.
+    private func standardised(_ wave: [Float], normalization: ModelHeader.Normalization, frequencyWarp: Double, timeStretch: Double) -> [Float] {
         wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
         Augmenter.warpFrequencies(&logMel, factor: frequencyWarp, features: header.features)
         Augmenter.stretchTime(&logMel, factor: timeStretch, maximumFrames: header.windowFrames)
         var input = [Float](repeating: 0, count: logMel.frameCount * logMel.featureCount)
-        input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
+        input.withUnsafeMutableBufferPointer { normalization.standardize(logMel, into: $0.baseAddress!) }
         return input
     }
 }

@@ -24,6 +24,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Subtract each window's speech level before standardising (see `ModelHeader.Normalization`);
     /// nil (as in reports written before it existed) or false: not.
     public var subtractSpeechLevel: Bool?
+    /// Standardise each clip with its own speaker's statistics (over all of that speaker's clips,
+    /// labels unused) instead of the training clips': speaker adaptation, measured transductively
+    /// on the test speakers' unlabelled clips. nil or false: not. The model file keeps the
+    /// training clips' statistics.
+    public var speakerNormalization: Bool?
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
     /// Decay per step of an exponential moving average of the weights, which is then what is
