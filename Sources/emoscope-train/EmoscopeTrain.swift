@@ -107,7 +107,9 @@ struct EmoscopeTrain: ParsableCommand {
                 protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; \(stopping); "
                     + "each fold's temperature fitted on the other folds' out-of-fold predictions"
                     + (configuration.speakerNormalization == true
-                        ? "; SPEAKER-ADAPTED: each clip standardised with the statistics of all its speaker's clips, the test speakers' unlabelled clips included)"
+                        ? "; SPEAKER-ADAPTED: each clip standardised with the statistics of "
+                            + (configuration.speakerStatisticsClips.map { "\($0) of its speaker's clips" } ?? "all its speaker's clips")
+                            + ", the test speakers' unlabelled clips included)"
                         : ")")
             case .random:
                 plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: configuration.seed)]

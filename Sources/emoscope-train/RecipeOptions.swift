@@ -93,6 +93,10 @@ struct RecipeOptions: ParsableArguments {
         discussion: "Transductive: the test speakers' unlabelled clips are used. For measurement (with --evaluate-only); the model file keeps the training clips' statistics."))
     var speakerNormalization = false
 
+    @Option(help: ArgumentHelp("With --speaker-normalization: take each speaker's statistics from N of its clips, drawn with the seed (default: all).",
+                               valueName: "N"))
+    var speakerStatisticsClips: Int?
+
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Subtract each analysis window's speech level before standardising, so the input does not depend on recording gain.",
         discussion: "Default: the standard recipe's, on (see README for what it measured on RAVDESS)."))
@@ -116,6 +120,10 @@ struct RecipeOptions: ParsableArguments {
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
         if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
+        if let speakerStatisticsClips {
+            guard speakerNormalization else { throw ValidationError("--speaker-statistics-clips needs --speaker-normalization") }
+            guard speakerStatisticsClips >= 1 else { throw ValidationError("--speaker-statistics-clips must be at least 1") }
+        }
         if let augmentation, AugmentationSettings(named: augmentation) == nil {
             throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
                                   + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB, vtlp=0–0.3, tempo=0–0.3, freqmix=0–1, mixstyle=0–1)")
@@ -155,6 +163,7 @@ struct RecipeOptions: ParsableArguments {
         if windowMeanNormalization { configuration.subtractWindowMean = true }
         if let levelNormalization { configuration.subtractSpeechLevel = levelNormalization }
         if speakerNormalization { configuration.speakerNormalization = true }
+        configuration.speakerStatisticsClips = speakerStatisticsClips
         if let melBands { configuration.features.melBands = melBands }
         if let fftSize { configuration.features.fftSize = fftSize }
         if let windowLength { configuration.features.windowLength = windowLength }

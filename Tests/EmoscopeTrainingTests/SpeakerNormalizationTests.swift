@@ -26,6 +26,27 @@ struct SpeakerNormalizationTests {
         #expect(Set(seen.map { $0.map(\.bitPattern) }).count == speakers.count, "speakers differ in their statistics")
     }
 
+    /// Statistics from one clip per speaker are that of one of the speaker's own clips, the same for a seed.
+    @Test func statisticsFromSomeOfTheSpeakersClips() throws {
+        let folder = TemporaryDirectory()
+        let (_, clips, configuration) = try TrainingTests.setUp(folder)
+        func adapted(clips count: Int?, seed: UInt64) -> [PreparedClip] {
+            CorpusPreparation.withSpeakerNormalization(clips, features: configuration.features, subtractWindowMean: false,
+                                                        subtractSpeechLevel: true, clipsPerSpeaker: count, seed: seed, threads: 2)
+        }
+        let one = adapted(clips: 1, seed: 4)
+        #expect(one.map(\.speakerNormalization) == adapted(clips: 1, seed: 4).map(\.speakerNormalization))
+        let all = adapted(clips: nil, seed: 4)
+        for speaker in Set(clips.map(\.speaker)) {
+            let own = clips.indices.filter { clips[$0].speaker == speaker }
+            let singles = own.map { CorpusPreparation.normalization(of: clips, indices: [$0], features: configuration.features, subtractSpeechLevel: true) }
+            let chosen = try #require(one[own[0]].speakerNormalization)
+            #expect(singles.contains(chosen) && own.allSatisfy { one[$0].speakerNormalization == chosen })
+            #expect(chosen != all[own[0]].speakerNormalization)
+            #expect(adapted(clips: own.count, seed: 9)[own[0]].speakerNormalization == all[own[0]].speakerNormalization)
+        }
+    }
+
     /// A clip that carries its speaker's statistics is classified as the model with those
     /// statistics in place of its own would classify it.
     @Test func predictionsUseEachSpeakersStatistics() throws {

@@ -65,6 +65,10 @@ struct TrainCommandTests {
         #expect(evaluated.status == 0, "stderr: \(evaluated.stderr.suffix(800))")
         #expect(evaluated.stdout.contains("SPEAKER-ADAPTED: each clip standardised with the statistics of all its speaker's clips"))
         #expect(!FileManager.default.fileExists(atPath: folder.path("adapted.emomodel")))
+        let some = try ProcessRunner.run(common + ["--evaluate-only", "--speaker-statistics-clips", "2"])
+        #expect(some.status == 0 && some.stdout.contains("statistics of 2 of its speaker's clips"), "stderr: \(some.stderr.suffix(800))")
+        let alone = try ProcessRunner.run(common.filter { $0 != "--speaker-normalization" } + ["--evaluate-only", "--speaker-statistics-clips", "2"])
+        #expect(alone.status == 64 && alone.stderr.contains("--speaker-statistics-clips needs --speaker-normalization"))
     }
 
     /// Two --architecture files and --ensemble 3: members use them in turn, and the app loads the ensemble.

@@ -75,7 +75,8 @@ public final class CrossValidation {
         self.corpus = corpus
         self.clips = configuration.speakerNormalization == true
             ? CorpusPreparation.withSpeakerNormalization(clips, features: configuration.features, subtractWindowMean: configuration.subtractWindowMean,
-                                                         subtractSpeechLevel: configuration.subtractSpeechLevel ?? false, threads: threads)
+                                                         subtractSpeechLevel: configuration.subtractSpeechLevel ?? false,
+                                                         clipsPerSpeaker: configuration.speakerStatisticsClips, seed: configuration.seed, threads: threads)
             : clips
         self.folds = folds
         self.split = split

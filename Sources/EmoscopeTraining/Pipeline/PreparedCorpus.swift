@@ -32,13 +32,21 @@ public enum CorpusPreparation {
         return try results.map { try $0.get() }
     }
 
-    /// `clips` with each one's `speakerNormalization` set to `normalization` over all of its speaker's clips.
+    /// `clips` with each one's `speakerNormalization` set to `normalization` over its speaker's
+    /// clips: all of them, or `clipsPerSpeaker` of them drawn with `seed`.
     public static func withSpeakerNormalization(_ clips: [PreparedClip], features: FeatureSettings, subtractWindowMean: Bool,
-                                                subtractSpeechLevel: Bool, threads: Int) -> [PreparedClip] {
+                                                subtractSpeechLevel: Bool, clipsPerSpeaker: Int? = nil, seed: UInt64 = 0,
+                                                threads: Int) -> [PreparedClip] {
         let speakers = Array(Set(clips.map(\.speaker))).sorted()
         let statistics = parallelMap(speakers.count, threads: threads) { _, s in
-            normalization(of: clips, indices: clips.indices.filter { clips[$0].speaker == speakers[s] }, features: features,
-                          subtractWindowMean: subtractWindowMean, subtractSpeechLevel: subtractSpeechLevel)
+            var own = clips.indices.filter { clips[$0].speaker == speakers[s] }
+            if let clipsPerSpeaker, clipsPerSpeaker < own.count {
+                var generator = SeededGenerator(seed: mix(seed, UInt64(s), 0x57A7))
+                own.seededShuffle(using: &generator)
+                own = Array(own.prefix(clipsPerSpeaker))
+            }
+            return normalization(of: clips, indices: own, features: features, subtractWindowMean: subtractWindowMean,
+                                 subtractSpeechLevel: subtractSpeechLevel)
         }
         let bySpeaker = Dictionary(uniqueKeysWithValues: zip(speakers, statistics))
         return clips.map { clip in

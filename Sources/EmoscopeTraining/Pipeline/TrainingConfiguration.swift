@@ -29,6 +29,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// on the test speakers' unlabelled clips. nil or false: not. The model file keeps the
     /// training clips' statistics.
     public var speakerNormalization: Bool?
+    /// With `speakerNormalization`: how many of each speaker's clips, drawn with the seed, its
+    /// statistics come from (how much of a new speaker adaptation needs); nil: all of them.
+    public var speakerStatisticsClips: Int?
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
     /// Decay per step of an exponential moving average of the weights, which is then what is
