@@ -106,11 +106,7 @@ struct EmoscopeTrain: ParsableCommand {
                     : "a fixed number of epochs, no validation speakers"
                 protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; \(stopping); "
                     + "each fold's temperature fitted on the other folds' out-of-fold predictions"
-                    + (configuration.speakerNormalization == true
-                        ? "; SPEAKER-ADAPTED: each clip standardised with the statistics of "
-                            + (configuration.speakerStatisticsClips.map { "\($0) of its speaker's clips" } ?? "all its speaker's clips")
-                            + ", the test speakers' unlabelled clips included)"
-                        : ")")
+                    + (configuration.speakerAdaptation.map { "; \($0))" } ?? ")")
             case .random:
                 plannedFolds = [FoldPlanner.randomSplit(loaded, testFraction: 0.2, seed: configuration.seed)]
                 splitProtocol = .random

@@ -42,6 +42,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var ensemble: [[LayerSpec]]?
     public var seed: UInt64
 
+    /// What the protocol line says of `speakerNormalization` when it is on; nil when off.
+    public var speakerAdaptation: String? {
+        guard speakerNormalization == true else { return nil }
+        let source = speakerStatisticsClips.map { "\($0) of its speaker's clips" } ?? "all its speaker's clips"
+        return "SPEAKER-ADAPTED: each clip standardised with the statistics of \(source), the test speakers' unlabelled clips included"
+    }
+
     /// Networks trained per fold: 1 + `ensemble.count`.
     public var memberCount: Int { 1 + (ensemble?.count ?? 0) }
 
