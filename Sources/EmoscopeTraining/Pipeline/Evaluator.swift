@@ -24,8 +24,7 @@ public enum Evaluator {
             return predictAsIs(model, clips: clips, indices: indices, threads: threads)
         }
         var predictions: [Int: ClipPrediction] = [:]
-        for speaker in Set(indices.map { clips[$0].speaker }).sorted() {
-            let own = indices.filter { clips[$0].speaker == speaker }
+        for own in Dictionary(grouping: indices, by: { clips[$0].speaker }).values {
             var adapted = model
             adapted.header.normalization = clips[own[0]].speakerNormalization ?? model.header.normalization
             for prediction in predictAsIs(adapted, clips: clips, indices: own, threads: threads) { predictions[prediction.index] = prediction }

@@ -37,9 +37,10 @@ public enum CorpusPreparation {
     public static func withSpeakerNormalization(_ clips: [PreparedClip], features: FeatureSettings, subtractWindowMean: Bool,
                                                 subtractSpeechLevel: Bool, clipsPerSpeaker: Int? = nil, seed: UInt64 = 0,
                                                 threads: Int) -> [PreparedClip] {
-        let speakers = Array(Set(clips.map(\.speaker))).sorted()
+        let clipsOf = Dictionary(grouping: clips.indices, by: { clips[$0].speaker })
+        let speakers = clipsOf.keys.sorted()
         let statistics = parallelMap(speakers.count, threads: threads) { _, s in
-            var own = clips.indices.filter { clips[$0].speaker == speakers[s] }
+            var own = clipsOf[speakers[s]]!
             if let clipsPerSpeaker, clipsPerSpeaker < own.count {
                 var generator = SeededGenerator(seed: mix(seed, UInt64(s), 0x57A7))
                 own.seededShuffle(using: &generator)
