@@ -72,10 +72,6 @@ struct EmoscopeTrain: ParsableCommand {
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if recipe.speakerNormalization && (!evaluateOnly || foldModels != nil) {
-            // The app standardises with the model's corpus statistics, not a speaker's: such a model would be mismatched.
-            throw ValidationError("--speaker-normalization measures speaker adaptation: it needs --evaluate-only and no --fold-models")
-        }
     }
 
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }

@@ -90,7 +90,7 @@ struct RecipeOptions: ParsableArguments {
 
     @Flag(help: ArgumentHelp(
         "Standardise each clip with its own speaker's statistics (all of that speaker's clips, labels unused): speaker adaptation.",
-        discussion: "Transductive: the test speakers' unlabelled clips are used. For measurement (with --evaluate-only); the model file keeps the training clips' statistics."))
+        discussion: "Transductive: the test speakers' unlabelled clips are used, and reports say SPEAKER-ADAPTED. The model file says it was trained so: the app then standardises a speaker's clips with that speaker's statistics where it has them (emoscope classify/eval --adapt, the live meter), the training clips' otherwise."))
     var speakerNormalization = false
 
     @Option(help: ArgumentHelp("With --speaker-normalization: take each speaker's statistics from N of its clips, drawn with the seed (default: all).",

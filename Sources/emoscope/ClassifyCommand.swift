@@ -38,6 +38,9 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Refuse files longer than this many seconds.")
     var maxDuration: Double = 3_600
 
+    @OptionGroup(title: "Speaker adaptation")
+    var adaptation: AdaptationOptions
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
@@ -45,9 +48,12 @@ struct ClassifyCommand: ParsableCommand {
     func run() throws {
         let model = try modelOptions.load()
         let files = ClipWalker.expand(paths)
+        let folders = files.map { ($0 as NSString).deletingLastPathComponent }
+        let normalizations = try adaptation.normalizations(paths: files, groups: folders, model: model, threads: threads, maximumDuration: maxDuration)
         let printer = ResultPrinter(format: format, labels: model.header.labels, segments: segments)
         printer.begin()
-        let failures = ClipClassifier.run(files: files, model: model, threads: threads, maximumDuration: maxDuration) { outcome in
+        let failures = ClipClassifier.run(files: files, normalizations: normalizations, model: model, threads: threads,
+                                          maximumDuration: maxDuration) { outcome in
             switch outcome {
             case .success(let result): printer.print(result)
             case .failure(let error): printError("emoscope: \(error)")
@@ -66,9 +72,10 @@ struct ClipResult {
 
 /// Classifies files on several threads, handing results back in input order.
 enum ClipClassifier {
-    /// Runs every file; `report` is called on the calling thread's order of files, one at a
-    /// time. Returns the number of files that failed.
-    static func run(files: [String], model: EmotionModel, threads: Int, maximumDuration: Double,
+    /// Runs every file, each standardised with its entry of `normalizations` (nil: the model's
+    /// own); `report` is called on the calling thread's order of files, one at a time. Returns
+    /// the number of files that failed.
+    static func run(files: [String], normalizations: [ModelHeader.Normalization?], model: EmotionModel, threads: Int, maximumDuration: Double,
                     report: @escaping (Result<ClipResult, any Error>) -> Void) -> Int {
         let queue = OrderedResults<Result<ClipResult, any Error>>(count: files.count, deliver: report)
         let next = Counter()
@@ -85,6 +92,7 @@ enum ClipClassifier {
                 let outcome: Result<ClipResult, any Error>
                 do {
                     let audio = try decoder.decode(path: files[index])
+                    classifier.speakerNormalization = normalizations[index]
                     outcome = .success(ClipResult(path: files[index], classification: classifier.classify(audio.samples)))
                 } catch {
                     outcome = .failure(error)

@@ -32,6 +32,9 @@ struct EvalCommand: ParsableCommand {
         discussion: "Shows how the model holds up at another recording level, e.g. --gain -12.", valueName: "dB"))
     var gain: Double = 0
 
+    @OptionGroup(title: "Speaker adaptation")
+    var adaptation: AdaptationOptions
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard gain.isFinite, abs(gain) <= 200 else { throw ValidationError("--gain must be within ±200 dB") }
@@ -46,8 +49,12 @@ struct EvalCommand: ParsableCommand {
             printError("emoscope: \(error)")
             throw ExitCode(1)
         }
+        let paths = dataset.clips.map(\.path)
+        let speakers = dataset.clips.map { $0.speaker ?? ($0.path as NSString).deletingLastPathComponent }
+        let normalizations = try adaptation.normalizations(paths: paths, groups: speakers, model: model, threads: threads,
+                                                           maximumDuration: ReviewEvaluator.maximumDuration)
         let outcomes = OutcomeList(count: dataset.clips.count)
-        ReviewEvaluator(model: model, threads: threads, gainDB: gain).run(paths: dataset.clips.map(\.path)) { outcomes.set($0, $1) }
+        ReviewEvaluator(model: model, threads: threads, gainDB: gain, normalizations: normalizations).run(paths: paths) { outcomes.set($0, $1) }
         for (index, outcome) in outcomes.all.enumerated() {
             dataset.clips[index].outcome = outcome
             switch outcome {
@@ -61,12 +68,13 @@ struct EvalCommand: ParsableCommand {
             printError("emoscope: no clip could be evaluated (\(tally.summary))")
             throw ExitCode(1)
         }
-        print(json ? try Self.json(dataset, model: modelOptions.displayName, gain: gain)
-                   : Self.text(dataset, model: modelOptions.displayName, gain: gain))
+        let adapted = adaptation.description
+        print(json ? try Self.json(dataset, model: modelOptions.displayName, gain: gain, adaptation: adapted)
+                   : Self.text(dataset, model: modelOptions.displayName, gain: gain, adaptation: adapted))
     }
 
     /// The report as text: source, counts, metrics, the matrix and the per-class table.
-    static func text(_ dataset: ReviewDataset, model: String, gain: Double = 0) -> String {
+    static func text(_ dataset: ReviewDataset, model: String, gain: Double = 0, adaptation: String? = nil) -> String {
         let matrix = dataset.matrix, metrics = EvaluationMetrics(matrix)
         let cellWidth = ReviewFormat.widestCell(matrix) + 2
         let matrixLines = ReviewFormat.matrixLines(matrix, mode: .counts, cellWidth: cellWidth)
@@ -74,7 +82,8 @@ struct EvalCommand: ParsableCommand {
         return ([
             "source:   \(dataset.title)",
             "model:    \(model)",
-        ] + (gain == 0 ? [] : [String(format: "gain:     %+g dB applied to every clip", gain)]) + [
+        ] + (gain == 0 ? [] : [String(format: "gain:     %+g dB applied to every clip", gain)])
+          + (adaptation.map { ["adapted:  \($0)"] } ?? []) + [
             "clips:    \(OutcomeTally(dataset.clips).summary)",
             "",
             ReviewFormat.headline(metrics),
@@ -84,10 +93,10 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// The report as one JSON object.
-    static func json(_ dataset: ReviewDataset, model: String, gain: Double = 0) throws -> String {
+    static func json(_ dataset: ReviewDataset, model: String, gain: Double = 0, adaptation: String? = nil) throws -> String {
         let matrix = dataset.matrix, metrics = EvaluationMetrics(matrix), tally = OutcomeTally(dataset.clips)
         let report = EvalReport(
-            source: dataset.title, model: model, gainDB: gain, labels: dataset.labels, clips: tally.total, classified: tally.classified,
+            source: dataset.title, model: model, gainDB: gain, adaptation: adaptation, labels: dataset.labels, clips: tally.total, classified: tally.classified,
             declined: tally.declined, unreadable: tally.unreadable, accuracy: metrics.accuracy,
             unweightedAverageRecall: metrics.unweightedAverageRecall, macroF1: metrics.macroF1, perClass: metrics.perClass,
             confusion: matrix.counts,
@@ -116,6 +125,8 @@ struct EvalReport: Encodable {
     var model: String
     /// The gain applied to every clip before classifying (`--gain`), dB.
     var gainDB: Double
+    /// How each speaker's clips were standardised with that speaker's statistics (`--adapt`); absent: not adapted.
+    var adaptation: String?
     var labels: [String]
     var clips, classified, declined, unreadable: Int
     var accuracy, unweightedAverageRecall, macroF1: Double

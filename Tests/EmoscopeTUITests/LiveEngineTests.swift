@@ -117,4 +117,52 @@ import Testing
         let top = last.indices.max { last[$0] < last[$1] }!
         #expect(model.header.labels[top] == "angry", "probabilities \(last)")
     }
+
+    /// A model trained with --speaker-normalization learns the voice window by window, changes
+    /// its answer accordingly, and forgets the voice on request; another model never adapts.
+    @Test func aSpeakerNormalizedModelAdaptsToTheVoiceItHears() throws {
+        var model = TestModels.compact()
+        model.header.speakerNormalized = true
+        let samples = Signals.speechLike(frequency: 180, seconds: 7, sampleRate: 16_000)
+        let source = ScriptedSource()
+        let engine = try LiveEngine(source: source, model: model, hopSeconds: 0.25)
+        try engine.start()
+        // Two full windows of 3 s heard by 6.5 s.
+        var analyses = try Self.feed(samples[0..<104_000], to: source, of: engine)
+        let heard = analyses.compactMap(\.adaptedSeconds)
+        #expect(heard.count == analyses.count && heard.first == 0)
+        #expect(zip(heard, heard.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect((5.5...6.1).contains(heard.last!), "\(heard.last!) s heard")
+        engine.resetAdaptation()
+        source.ring.append(Array(samples[104_000..<112_000]))
+        source.state = .finished
+        #expect(ALSAFixture.waitUntil(seconds: 10) { analyses += engine.takeAnalyses(); return analyses.last?.time == 7 })
+        engine.stop()
+        #expect(analyses.last?.adaptedSeconds == 0)
+
+        // The same stream without adaptation: the same answers until the first window is heard, others after.
+        let plainSource = ScriptedSource()
+        let plain = try LiveEngine(source: plainSource, model: TestModels.compact(), hopSeconds: 0.25)
+        try plain.start()
+        let plainAnalyses = try Self.feed(samples[0..<104_000], to: plainSource, of: plain)
+        plain.stop()
+        #expect(plainAnalyses.allSatisfy { $0.adaptedSeconds == nil })
+        #expect(analyses.count(where: { $0.time <= 6.5 }) == 25 && plainAnalyses.count == 25, "\(analyses.map(\.time)) \(plainAnalyses.map(\.time))")
+        for (a, b) in zip(analyses, plainAnalyses) where a.time < 3 { #expect(a.time == b.time && a.probabilities == b.probabilities) }
+        let adapted = try #require(analyses.first { $0.time == 6.5 }?.probabilities)
+        #expect(adapted != plainAnalyses.last?.probabilities)
+    }
+
+    /// Appends `samples` a hop (0.25 s) at a time, each once the previous one is analysed; the analyses.
+    static func feed(_ samples: ArraySlice<Float>, to source: ScriptedSource, of engine: LiveEngine) throws -> [LiveAnalysis] {
+        var analyses: [LiveAnalysis] = []
+        for start in stride(from: samples.startIndex, to: samples.endIndex, by: 4_000) {
+            let end = min(start + 4_000, samples.endIndex)
+            source.ring.append(Array(samples[start..<end]))
+            // Windows start once the model's minimum, 0.5 s, has arrived.
+            guard end >= 8_000 else { continue }
+            try #require(ALSAFixture.waitUntil(seconds: 10) { analyses += engine.takeAnalyses(); return analyses.last?.time == Double(end) / 16_000 })
+        }
+        return analyses
+    }
 }

@@ -127,4 +127,19 @@ import EmoscopeTUI
         let merged = LiveView.rebin(envelope, columns: 2)
         #expect(merged.maxima == [0.5, 1] && merged.minima == [-0.25, -1])
     }
+
+    /// `a` forgets the voice when the model adapts to one, and says why not when it does not.
+    @Test func aNewVoiceResetsTheAdaptation() {
+        var state = LiveState(labels: labels)
+        #expect(state.handle(.key(.character("a"))).isEmpty)
+        #expect(state.notice?.contains("does not adapt") == true)
+        var analysis = LiveAnalysis(time: 3, probabilities: probabilities(peak: 1), pitchHz: nil, energyDB: -20)
+        analysis.adaptedSeconds = 12
+        _ = state.handle(.analysis(analysis))
+        #expect(state.adaptedSeconds == 12)
+        #expect(render(state).contains("voice: 12 s heard"))
+        #expect(LiveView.hints(state).contains { $0.key == "a" })
+        #expect(state.handle(.key(.character("a"))) == [.resetAdaptation])
+        #expect(state.adaptedSeconds == 0 && state.notice?.contains("new voice") == true)
+    }
 }

@@ -50,25 +50,52 @@ struct TrainCommandTests {
         #expect(FileManager.default.fileExists(atPath: folder.path("random.report.json")))
     }
 
-    /// Speaker adaptation is measured, labelled as such, and never written into a model the app
-    /// would use with the corpus statistics.
-    @Test func speakerNormalizationIsLabelledAndOnlyEvaluated() throws {
+    /// Speaker adaptation is labelled as such in every report, and the model it writes says so:
+    /// `classify` and `eval --adapt` then standardise each speaker with that speaker's statistics,
+    /// which a model trained on corpus statistics refuses.
+    @Test func speakerNormalizationIsLabelledAndWritesAnAdaptingModel() throws {
         let folder = TemporaryDirectory()
         let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 2) { samples, path in
             try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
         }
+        let model = folder.path("adapted.emomodel")
         let common = [trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8",
-                      "--speaker-normalization", "--output", folder.path("adapted.emomodel")]
-        let refused = try ProcessRunner.run(common)
-        #expect(refused.status == 64 && refused.stderr.contains("--speaker-normalization measures speaker adaptation"), "stderr: \(refused.stderr)")
-        let evaluated = try ProcessRunner.run(common + ["--evaluate-only"])
-        #expect(evaluated.status == 0, "stderr: \(evaluated.stderr.suffix(800))")
-        #expect(evaluated.stdout.contains("SPEAKER-ADAPTED: each clip standardised with the statistics of all its speaker's clips"))
-        #expect(!FileManager.default.fileExists(atPath: folder.path("adapted.emomodel")))
-        let some = try ProcessRunner.run(common + ["--evaluate-only", "--speaker-statistics-clips", "2"])
+                      "--speaker-normalization", "--output", model]
+        let trained = try ProcessRunner.run(common)
+        #expect(trained.status == 0, "stderr: \(trained.stderr.suffix(800))")
+        #expect(trained.stdout.contains("SPEAKER-ADAPTED: each clip standardised with the statistics of all its speaker's clips"))
+        #expect(try ModelStore.load(path: model).header.speakerNormalized)
+        let some = try ProcessRunner.run(common + ["--evaluate-only", "--speaker-statistics-clips", "2", "--output", folder.path("some.emomodel")])
         #expect(some.status == 0 && some.stdout.contains("statistics of 2 of its speaker's clips"), "stderr: \(some.stderr.suffix(800))")
         let alone = try ProcessRunner.run(common.filter { $0 != "--speaker-normalization" } + ["--evaluate-only", "--speaker-statistics-clips", "2"])
         #expect(alone.status == 64 && alone.stderr.contains("--speaker-statistics-clips needs --speaker-normalization"))
+
+        let adapted = try ProcessRunner.run([emoscope, "eval", manifest, "--model", model, "--adapt", "--json"])
+        #expect(adapted.status == 0, "stderr: \(adapted.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(adapted.stdout.utf8)) as! [String: Any]
+        #expect((report["adaptation"] as? String)?.contains("each speaker standardised with the statistics of all its clips") == true)
+        let plain = try ProcessRunner.run([emoscope, "eval", manifest, "--model", model, "--json"])
+        let plainReport = try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as! [String: Any]
+        #expect(plainReport["adaptation"] == nil)
+        func confidences(_ report: [String: Any]) -> [Double] {
+            (report["predictions"] as! [[String: Any]]).map { ($0["confidence"] as? Double) ?? -1 }
+        }
+        #expect(confidences(report) != confidences(plainReport), "each speaker's statistics change the answers")
+        let fewer = try ProcessRunner.run([emoscope, "eval", manifest, "--model", model, "--adapt", "--adapt-clips", "1", "--adapt-prior", "0"])
+        #expect(fewer.status == 0 && fewer.stdout.contains("adapted:  each speaker standardised with the statistics of 1 of its clips"),
+                "stdout: \(fewer.stdout)")
+        let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), folder.path("s1-low-0.flac"), "--model", model,
+                                              "--adapt", "--format", "csv"])
+        #expect(classify.status == 0 && classify.stdout.split(separator: "\n").count == 3, "stderr: \(classify.stderr)")
+
+        let corpusModel = folder.path("corpus.emomodel")
+        var plainModel = try ModelStore.load(path: model)
+        plainModel.header.speakerNormalized = false
+        try ModelStore.save(plainModel, to: corpusModel)
+        let refused = try ProcessRunner.run([emoscope, "eval", manifest, "--model", corpusModel, "--adapt"])
+        #expect(refused.status == 2 && refused.stderr.contains("--adapt needs a model trained with --speaker-normalization"), "stderr: \(refused.stderr)")
+        let unasked = try ProcessRunner.run([emoscope, "classify", manifest, "--adapt-clips", "3"])
+        #expect(unasked.status == 64 && unasked.stderr.contains("--adapt-clips and --adapt-prior need --adapt"))
     }
 
     /// Two --architecture files and --ensemble 3: members use them in turn, and the app loads the ensemble.

@@ -40,7 +40,10 @@ public struct Classification: Equatable, Sendable {
 public final class EmotionClassifier {
     public let model: EmotionModel
     public var header: ModelHeader { model.header }
-    private let extractor: FeatureExtractor
+    /// A speaker's statistics (`SpeakerStatistics.normalization`), used instead of the header's
+    /// to standardise the input; nil: the header's.
+    public var speakerNormalization: ModelHeader.Normalization?
+    let extractor: FeatureExtractor
     /// One network per ensemble member.
     private let networks: [Network]
     private var logMel: FeatureMatrix
@@ -80,7 +83,7 @@ public final class EmotionClassifier {
         precondition(samples.count <= header.windowSamples, "window longer than the model's")
         extractor.logMelSpectrogram(samples, into: &logMel)
         let frames = logMel.frameCount
-        input.withUnsafeMutableBufferPointer { header.normalization.standardize(logMel, into: $0.baseAddress!) }
+        input.withUnsafeMutableBufferPointer { (speakerNormalization ?? header.normalization).standardize(logMel, into: $0.baseAddress!) }
         input.withUnsafeBufferPointer { input in
             logits.withUnsafeMutableBufferPointer { logits in
                 memberLogits.withUnsafeMutableBufferPointer { member in

@@ -151,10 +151,14 @@ public struct ModelHeader: Codable, Equatable, Sendable {
     /// a single network. Their logits are averaged into one prediction; member `k`'s tensors carry
     /// `tensorPrefix(member: k)`. Absent in older files.
     public var ensemble: [[LayerSpec]]
+    /// Trained on clips standardised with their own speaker's statistics (`emoscope-train
+    /// --speaker-normalization`): give it a speaker's `SpeakerStatistics` where known; the
+    /// corpus `normalization` is what it falls back on. Absent in older files: false.
+    public var speakerNormalized: Bool
 
     public init(labels: [String], features: FeatureSettings, input: Input, normalization: Normalization,
                 architecture: [LayerSpec], calibration: Calibration, tensors: [TensorSpec], provenance: Provenance,
-                ensemble: [[LayerSpec]] = []) {
+                ensemble: [[LayerSpec]] = [], speakerNormalized: Bool = false) {
         self.labels = labels
         self.features = features
         self.input = input
@@ -164,10 +168,11 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         self.tensors = tensors
         self.provenance = provenance
         self.ensemble = ensemble
+        self.speakerNormalized = speakerNormalized
     }
 
     private enum CodingKeys: String, CodingKey {
-        case labels, features, input, normalization, architecture, calibration, tensors, provenance, ensemble
+        case labels, features, input, normalization, architecture, calibration, tensors, provenance, ensemble, speakerNormalized
     }
 
     public init(from decoder: any Decoder) throws {
@@ -181,6 +186,7 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         tensors = try c.decode([TensorSpec].self, forKey: .tensors)
         provenance = try c.decode(Provenance.self, forKey: .provenance)
         ensemble = try c.decodeIfPresent([[LayerSpec]].self, forKey: .ensemble) ?? []
+        speakerNormalized = try c.decodeIfPresent(Bool.self, forKey: .speakerNormalized) ?? false
     }
 
     /// Networks whose logits are averaged: 1 + `ensemble.count`.

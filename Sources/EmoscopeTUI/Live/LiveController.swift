@@ -84,6 +84,7 @@ public final class LiveController: ScreenController {
         switch command {
         case .setPaused(let paused): engine?.setPaused(paused)
         case .retrySource: openSource()
+        case .resetAdaptation: engine?.resetAdaptation()
         case .startRecording:
             guard let engine else {
                 _ = state.handle(.recordingFailed(message: "no input to record"))

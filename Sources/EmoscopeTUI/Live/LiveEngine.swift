@@ -22,6 +22,9 @@ public final class LiveEngine: @unchecked Sendable {
     private var isRunning = false
     /// The last few seconds of samples for the UI's frame (UI thread only; reused every frame).
     private var frameSamples: [Float] = []
+    /// The voice heard so far, for a model trained with `--speaker-normalization` (worker thread only).
+    private var voice: SpeakerStatistics?
+    private var resetRequested = false
 
     /// Prepares the engine for `source` and `model`; nothing runs until `start`.
     public init(source: LiveAudioSource, model: EmotionModel, hopSeconds: Double = 0.25) throws {
@@ -29,6 +32,12 @@ public final class LiveEngine: @unchecked Sendable {
         self.hopSeconds = hopSeconds
         classifier = try EmotionClassifier(model: model)
         pitchTracker = try PitchTracker(settings: model.header.features)
+        if model.header.speakerNormalized { voice = SpeakerStatistics(bands: model.header.features.melBands) }
+    }
+
+    /// Forgets the voice adapted to so far; the next analyses use the model's corpus statistics again.
+    public func resetAdaptation() {
+        lock.withLock { resetRequested = true }
     }
 
     /// Samples per second of the stream.
@@ -115,7 +124,7 @@ public final class LiveEngine: @unchecked Sendable {
         let window = header.windowSamples
         let hop = max(1, Int(hopSeconds * Double(sampleRate)))
         let ring = source.ring
-        var nextEnd = hop, analysedUpTo = 0
+        var nextEnd = hop, analysedUpTo = 0, adaptedUpTo = 0
         var buffer = [Float](repeating: 0, count: window)
         while !lock.withLock({ stopping }) {
             recordNewSamples()
@@ -136,11 +145,35 @@ public final class LiveEngine: @unchecked Sendable {
             guard count >= header.minimumSamples else { continue }
             let ok = buffer.withUnsafeMutableBufferPointer { ring.copy(from: written - count, into: UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
             guard ok else { continue }
+            if lock.withLock({ defer { resetRequested = false }; return resetRequested }) {
+                voice = voice.map { SpeakerStatistics(bands: $0.sums.count) }
+                classifier.speakerNormalization = nil
+                adaptedUpTo = written
+            }
+            adaptedUpTo = adapt(upTo: written, from: adaptedUpTo, window: window)
             var analysis = analyse(Array(buffer[0..<count]), endTime: Double(written) / Double(sampleRate), hop: hop)
             analysis.capturedAtNanoseconds = capturedAt
+            analysis.adaptedSeconds = voice.map { Double($0.frames * header.features.hopLength) / Double(sampleRate) }
             analyses.post(analysis)
         }
         finished.signal()
+    }
+
+    /// Adds each full window of the stream after `start` (and before `written`) to the voice's
+    /// statistics and standardises with them from then on; returns where the next window starts.
+    private func adapt(upTo written: Int, from start: Int, window: Int) -> Int {
+        guard voice != nil else { return written }
+        let header = classifier.header
+        var next = max(start, source.ring.oldest)
+        while written - next >= window {
+            guard let chunk = source.ring.samples(from: next, count: window) else { break }
+            if classifier.addSpeech(of: chunk, to: &voice!) {
+                let prior = header.features.frameCount(forSampleCount: Int(SpeakerStatistics.defaultPriorSeconds * Double(sampleRate)))
+                classifier.speakerNormalization = voice!.normalization(over: header.normalization, priorFrames: prior)
+            }
+            next += window
+        }
+        return next
     }
 
     private func recordNewSamples() {

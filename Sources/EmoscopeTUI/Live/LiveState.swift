@@ -12,6 +12,9 @@ public struct LiveAnalysis: Equatable, Sendable {
     public var energyDB: Float
     /// When the newest sample of the window entered the ring (monotonic ns), for latency measurement.
     public var capturedAtNanoseconds: UInt64 = 0
+    /// Seconds of this voice's speech the model has adapted to (a model trained with
+    /// `--speaker-normalization`); nil when the model does not adapt.
+    public var adaptedSeconds: Double?
 
     public init(time: Double, probabilities: [Float]?, pitchHz: Float?, energyDB: Float) {
         self.time = time; self.probabilities = probabilities; self.pitchHz = pitchHz; self.energyDB = energyDB
@@ -54,6 +57,8 @@ public enum LiveCommand: Equatable, Sendable {
     case stopRecording
     /// Open the capture device again after a failure.
     case retrySource
+    /// Forget the voice adapted to so far (a new speaker).
+    case resetAdaptation
 }
 
 /// A recording in progress.
@@ -103,6 +108,8 @@ public struct LiveState: Equatable, Sendable {
     public private(set) var timeline: [Int?] = []
     public private(set) var pitchHz: Float?
     public private(set) var energyDB: Float?
+    /// Seconds of the voice adapted to (see `LiveAnalysis.adaptedSeconds`); nil when the model does not adapt.
+    public private(set) var adaptedSeconds: Double?
     public private(set) var levelDB: Float = -120
     public private(set) var waveform = WaveformEnvelope(minima: [], maxima: [])
     /// Stream time until which the clip indicator stays lit.
@@ -173,6 +180,14 @@ public struct LiveState: Equatable, Sendable {
             notice = smoothing ? "smoothing on" : "smoothing off"
         case .character("r"):
             return [recording == nil ? .startRecording : .stopRecording]
+        case .character("a"):
+            guard adaptedSeconds != nil else {
+                notice = "this model does not adapt to a voice (train one with --speaker-normalization)"
+                return []
+            }
+            adaptedSeconds = 0
+            notice = "adaptation reset: listening to a new voice"
+            return [.resetAdaptation]
         case .enter, .character("R"):
             if case .failed = input { return [.retrySource] }
         default: break
@@ -183,6 +198,7 @@ public struct LiveState: Equatable, Sendable {
     private mutating func apply(_ analysis: LiveAnalysis) {
         pitchHz = analysis.pitchHz
         energyDB = analysis.energyDB
+        adaptedSeconds = analysis.adaptedSeconds
         guard let next = analysis.probabilities else {
             phase = .noSpeech
             append(nil)

@@ -30,6 +30,7 @@ public enum LiveView {
 
     static func drawHeader(_ state: LiveState, in rect: Rect, canvas: inout Canvas) {
         var text = " \(state.sourceName.isEmpty ? "no input" : state.sourceName)"
+        if let seconds = state.adaptedSeconds { text += String(format: "   voice: %.0f s heard", seconds) }
         if state.paused { text += "   PAUSED" }
         canvas.line(text, in: rect, row: 0, style: .title)
         if let recording = state.recording {
@@ -108,6 +109,7 @@ public enum LiveView {
     public static func hints(_ state: LiveState) -> [KeyHint] {
         var hints = [KeyHint("space", state.paused ? "resume" : "pause"), KeyHint("r", state.recording == nil ? "record" : "stop rec"),
                      KeyHint("s", state.smoothing ? "raw" : "smooth")]
+        if state.adaptedSeconds != nil { hints.append(KeyHint("a", "new voice")) }
         if case .failed = state.input { hints.insert(KeyHint("Enter", "retry"), at: 0) }
         return hints
     }
@@ -119,10 +121,13 @@ public enum LiveView {
         "  space   pause / resume the meter",
         "  r       start / stop recording the input (FLAC or WAV, saved when stopped or on quit)",
         "  s       smoothing of the bars on / off",
+        "  a       new voice: forget the voice adapted to (models trained with --speaker-normalization)",
         "  Enter   retry the input after a device error",
         "",
         "The bars show the model's probabilities for the last ~3 s of speech; on silence",
         "the meter says \"no speech\" instead. The strip below keeps the dominant emotion",
         "of the last 60 s (each cell one analysis; letter = emotion's initial).",
+        "A model trained with --speaker-normalization adapts to the voice it hears: the",
+        "header counts the seconds of speech it has learnt the voice's range from.",
     ]
 }

@@ -11,6 +11,8 @@ public final class ReviewEvaluator: @unchecked Sendable {
     private let threads: Int
     /// Gain every clip is given before it is classified, dB (0: as recorded).
     private let gainDB: Double
+    /// Each clip's standardisation, by index (nil or absent: the model's own).
+    private let normalizations: [ModelHeader.Normalization?]
     private let lock = NSLock()
     private var next = 0
     private var cancelled = false
@@ -21,11 +23,14 @@ public final class ReviewEvaluator: @unchecked Sendable {
 
     /// An evaluator of `model` on `threads` threads (at least one), every clip first scaled by
     /// `gainDB` decibels (0: as recorded; another value shows how the model holds up at another
-    /// recording level).
-    public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount, gainDB: Double = 0) {
+    /// recording level), and clip `i` standardised with `normalizations[i]` where there is one
+    /// (a speaker's statistics, for a model trained with `--speaker-normalization`).
+    public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount, gainDB: Double = 0,
+                normalizations: [ModelHeader.Normalization?] = []) {
         self.model = model
         self.threads = max(1, threads)
         self.gainDB = gainDB
+        self.normalizations = normalizations
     }
 
     /// Classifies `paths` on the calling thread and `threads - 1` others, calling `report(index, outcome)`
@@ -54,6 +59,7 @@ public final class ReviewEvaluator: @unchecked Sendable {
         }
         let decoder = AudioDecoder(targetRate: model.header.features.sampleRate, maximumDuration: Self.maximumDuration)
         while let index = take(below: paths.count) {
+            classifier.speakerNormalization = index < normalizations.count ? normalizations[index] : nil
             report(index, Self.outcome(of: paths[index], decoder: decoder, classifier: classifier, gainDB: gainDB))
         }
     }

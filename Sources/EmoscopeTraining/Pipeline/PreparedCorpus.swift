@@ -63,31 +63,14 @@ public enum CorpusPreparation {
     public static func normalization(of clips: [PreparedClip], indices: [Int], features: FeatureSettings,
                                      subtractWindowMean: Bool = false, subtractSpeechLevel: Bool = false) -> ModelHeader.Normalization {
         let extractor = try! FeatureExtractor(settings: features)
-        let bands = features.melBands
-        var result = ModelHeader.Normalization(mean: [], standardDeviation: [], subtractWindowMean: subtractWindowMean,
-                                               subtractSpeechLevel: subtractSpeechLevel)
-        var sums = [Double](repeating: 0, count: bands), squares = sums
-        var frames = 0
+        let flags = ModelHeader.Normalization(mean: [], standardDeviation: [], subtractWindowMean: subtractWindowMean,
+                                              subtractSpeechLevel: subtractSpeechLevel)
+        var statistics = SpeakerStatistics(bands: features.melBands)
         for index in indices {
             let clip = clips[index]
-            let logMel = extractor.logMelSpectrogram(Array(clip.samples[clip.span]))
-            let level = result.levelToRemove(logMel)
-            let offsets = (0..<bands).map { Double(result.windowOffset(logMel, band: $0, level: level)) }
-            for frame in 0..<logMel.frameCount {
-                for band in 0..<bands {
-                    let v = Double(logMel[frame, band]) - offsets[band]
-                    sums[band] += v
-                    squares[band] += v * v
-                }
-            }
-            frames += logMel.frameCount
+            statistics.add(extractor.logMelSpectrogram(Array(clip.samples[clip.span])), removing: flags)
         }
-        let n = Double(max(1, frames))
-        let means = sums.map { $0 / n }
-        let deviations = (0..<bands).map { max(1e-3, (squares[$0] / n - means[$0] * means[$0]).squareRoot()) }
-        result.mean = means.map { Float($0) }
-        result.standardDeviation = deviations.map { Float($0) }
-        return result
+        return statistics.normalization(over: flags)
     }
 }
 

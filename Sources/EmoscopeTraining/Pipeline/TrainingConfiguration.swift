@@ -27,7 +27,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Standardise each clip with its own speaker's statistics (over all of that speaker's clips,
     /// labels unused) instead of the training clips': speaker adaptation, measured transductively
     /// on the test speakers' unlabelled clips. nil or false: not. The model file keeps the
-    /// training clips' statistics.
+    /// training clips' statistics as its fallback and says `speakerNormalized`.
     public var speakerNormalization: Bool?
     /// With `speakerNormalization`: how many of each speaker's clips, drawn with the seed, its
     /// statistics come from (how much of a new speaker adaptation needs); nil: all of them.
@@ -155,7 +155,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// A model header for these settings with `labels` and `normalization`.
     public func header(labels: [String], normalization: ModelHeader.Normalization, provenance: ModelHeader.Provenance) -> ModelHeader {
         ModelHeader(labels: labels, features: features, input: input, normalization: normalization, architecture: architecture,
-                    calibration: .init(temperature: 1), tensors: [], provenance: provenance)
+                    calibration: .init(temperature: 1), tensors: [], provenance: provenance, speakerNormalized: speakerNormalization == true)
     }
 }
 
