@@ -4,7 +4,7 @@ PREFIX     ?= /usr/local
 DEMO_CLIP  := Assets/demo/03-01-05-02-01-01-01.flac
 RELEASE    := .build/release
 
-.PHONY: all deps build run test bench model install uninstall clean reference-fixtures
+.PHONY: all deps build run test bench model adaptive-model install uninstall clean reference-fixtures
 
 RAVDESS    ?= ../shared/datasets/ravdess-speech-16k
 
@@ -45,6 +45,13 @@ model: deps
 	EMOSCOPE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
 	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 \
 	  --output Assets/default.emomodel --report Assets/default.report.json $(if $(RESUME),--resume)
+
+## The same recipe trained per speaker (--speaker-normalization): the model that adapts to a voice, and its report.
+adaptive-model: deps
+	$(SWIFT) build -c release --product emoscope-train
+	EMOSCOPE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 --speaker-normalization \
+	  --output Assets/adaptive.emomodel --report Assets/adaptive.report.json $(if $(RESUME),--resume)
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emoscope

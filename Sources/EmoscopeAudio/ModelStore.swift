@@ -26,11 +26,19 @@ public enum ModelStore {
         try AtomicFile.write(ModelFile.encode(model), to: path)
     }
 
-    /// Where the model comes from: an explicit path, `EMOSCOPE_MODEL`, or the default model
-    /// shipped beside the executable (`Assets/` in a source tree, `share/emoscope/` once installed).
+    /// Where the model comes from: an explicit path (or the name of a shipped model, e.g.
+    /// `adaptive`, when no such file exists), `EMOSCOPE_MODEL`, or the default model shipped
+    /// beside the executable (`Assets/` in a source tree, `share/emoscope/` once installed).
     public static func resolve(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
                                executable: String = "/proc/self/exe") -> Resolution {
-        if let explicit { return .found(explicit) }
+        if let explicit {
+            if !explicit.contains("/"), !FileManager.default.fileExists(atPath: explicit),
+               let shipped = defaultCandidates(executable: executable, fileName: explicit + ".emomodel")
+                   .first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                return .found(shipped)
+            }
+            return .found(explicit)
+        }
         if let named = environment[environmentVariable], !named.isEmpty { return .found(named) }
         let candidates = defaultCandidates(executable: executable)
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return .found(found) }

@@ -6,7 +6,7 @@ import Foundation
 /// `--model PATH`, shared by every command that classifies.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Model file (.emomodel). Default: $EMOSCOPE_MODEL, else the model shipped with emoscope.",
+        "Model file (.emomodel), or a shipped model by name (default, adaptive). Default: $EMOSCOPE_MODEL, else the shipped default.",
         valueName: "path"))
     var model: String?
 

@@ -33,6 +33,7 @@ struct CLITests {
         #expect(result.stdout.contains(String(format: "UAR %.3f", model.header.provenance.metrics["uar"] ?? -1)), "stdout: \(result.stdout)")
         #expect(result.stdout.contains("multiply-adds per 3 s window"))
         #expect(result.stdout.contains("speech level removed") == model.header.normalization.subtractSpeechLevel)
+        #expect(result.stdout.contains("standardised per speaker") == model.header.speakerNormalized)
         let json = try ProcessRunner.run([emoscope, "info", "--json"])
         let header = try JSONDecoder().decode(ModelHeader.self, from: Data(json.stdout.utf8))
         #expect(header == model.header)

@@ -25,6 +25,24 @@ struct DefaultModelTests {
         #expect((report["predictions"] as? [Any])?.count == 1_440)
     }
 
+    /// The adapting model ships beside it, says it was trained per speaker, and its report says so too.
+    @Test func theAdaptiveModelIsLabelledAndAdapts() throws {
+        let path = assets.appendingPathComponent("adaptive.emomodel").path
+        let model = try ModelStore.load(path: path)
+        #expect(model.header.speakerNormalized && model.header.labels == ModelHeader.ravdessLabels)
+        #expect(model.header.provenance.evaluationProtocol.contains("SPEAKER-ADAPTED"))
+        let bytes = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        #expect(bytes <= 4 << 20)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: assets.appendingPathComponent("adaptive.report.json"))) as! [String: Any]
+        #expect((report["protocolDescription"] as? String)?.contains("SPEAKER-ADAPTED") == true)
+        let adapted = try ProcessRunner.run([emoscope, "classify", demo, "--model", path, "--adapt", "--format", "csv"])
+        #expect(adapted.status == 0 && adapted.stdout.contains(",classified,"), "stderr: \(adapted.stderr)")
+        let byName = try ProcessRunner.run(["/bin/sh", "-c", "cd / && exec \"$0\" info --model adaptive", emoscope])
+        #expect(byName.status == 0 && byName.stdout.contains("standardised per speaker"), "a shipped model is found by name from any folder")
+        let refused = try ProcessRunner.run([emoscope, "classify", demo, "--adapt"], environment: ["EMOSCOPE_MODEL": ""])
+        #expect(refused.status == 2, "the default model is trained on corpus statistics")
+    }
+
     @Test func foundWithoutFlagsFromAnyFolder() throws {
         let result = try ProcessRunner.run(["/bin/sh", "-c", "cd / && exec \"$0\" classify \"$1\" --format csv", emoscope, demo],
                                            environment: ["EMOSCOPE_MODEL": ""])

@@ -79,7 +79,8 @@ public enum ModelDescription {
         lines.append("input      windows of \(hz(h.input.windowSeconds)) s every \(hz(h.input.hopSeconds)) s over the speech span; "
                      + "under \(hz(h.input.minimumSeconds)) s is too short"
                      + (h.normalization.subtractSpeechLevel ? "; speech level removed (gain-independent)" : "")
-                     + (h.normalization.subtractWindowMean ? "; each band's window mean removed" : ""))
+                     + (h.normalization.subtractWindowMean ? "; each band's window mean removed" : "")
+                     + (h.speakerNormalized ? "; standardised per speaker where the speaker is known (--adapt, the live meter)" : ""))
         let members = h.members
         lines.append("network    " + (members == 1 ? "one network" : "\(members) networks, their logits averaged")
                      + String(format: "; softmax temperature %.3g", h.calibration.temperature))
