@@ -80,7 +80,7 @@ enum SpeakerAdapter {
             }
             partials.merge(own)
         }
-        let prior = priorSeconds > 0 ? header.features.frameCount(forSampleCount: Int(priorSeconds * Double(header.features.sampleRate))) : 0
+        let prior = SpeakerStatistics.frames(ofSeconds: priorSeconds, features: header.features)
         return partials.all.mapValues { $0.normalization(over: header.normalization, priorFrames: prior) }
     }
 

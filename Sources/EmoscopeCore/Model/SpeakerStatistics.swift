@@ -20,6 +20,17 @@ public struct SpeakerStatistics: Equatable, Sendable {
         frames = 0
     }
 
+    /// Seconds of audio the frames added so far span, with `features`' hop.
+    public func seconds(features: FeatureSettings) -> Double {
+        Double(frames * features.hopLength) / Double(features.sampleRate)
+    }
+
+    /// The frames that `seconds` of audio give with `features`: what a prior of that many
+    /// seconds counts as in `normalization(over:priorFrames:)`; 0 for 0 seconds.
+    public static func frames(ofSeconds seconds: Double, features: FeatureSettings) -> Int {
+        seconds > 0 ? features.frameCount(forSampleCount: Int(seconds * Double(features.sampleRate))) : 0
+    }
+
     /// Adds every frame of a span's log-mel (`frames × bands`), after removing what `flags`
     /// removes from each window (its speech level, or its band means); `flags`' own mean and
     /// spread are not used.

@@ -153,7 +153,7 @@ public final class LiveEngine: @unchecked Sendable {
             adaptedUpTo = adapt(upTo: written, from: adaptedUpTo, window: window)
             var analysis = analyse(Array(buffer[0..<count]), endTime: Double(written) / Double(sampleRate), hop: hop)
             analysis.capturedAtNanoseconds = capturedAt
-            analysis.adaptedSeconds = voice.map { Double($0.frames * header.features.hopLength) / Double(sampleRate) }
+            analysis.adaptedSeconds = voice?.seconds(features: header.features)
             analyses.post(analysis)
         }
         finished.signal()
@@ -164,11 +164,11 @@ public final class LiveEngine: @unchecked Sendable {
     private func adapt(upTo written: Int, from start: Int, window: Int) -> Int {
         guard voice != nil else { return written }
         let header = classifier.header
+        let prior = SpeakerStatistics.frames(ofSeconds: SpeakerStatistics.defaultPriorSeconds, features: header.features)
         var next = max(start, source.ring.oldest)
         while written - next >= window {
             guard let chunk = source.ring.samples(from: next, count: window) else { break }
             if classifier.addSpeech(of: chunk, to: &voice!) {
-                let prior = header.features.frameCount(forSampleCount: Int(SpeakerStatistics.defaultPriorSeconds * Double(sampleRate)))
                 classifier.speakerNormalization = voice!.normalization(over: header.normalization, priorFrames: prior)
             }
             next += window
