@@ -18,24 +18,14 @@ public struct ClipPrediction: Codable, Equatable, Sendable {
 /// Classifies clips exactly as the app does (`EmotionClassifier.classify` on the whole
 /// clip), on several threads.
 public enum Evaluator {
-    /// Clips that carry their speaker's statistics (`speakerNormalization`) are standardised with them.
+    /// Clips that carry their speaker's statistics (`speakerNormalization`) are standardised with
+    /// them (`EmotionClassifier.speakerNormalization`), as the app's `--adapt` does.
     public static func predict(_ model: EmotionModel, clips: [PreparedClip], indices: [Int], threads: Int) -> [ClipPrediction] {
-        guard indices.contains(where: { clips[$0].speakerNormalization != nil }) else {
-            return predictAsIs(model, clips: clips, indices: indices, threads: threads)
-        }
-        var predictions: [Int: ClipPrediction] = [:]
-        for own in Dictionary(grouping: indices, by: { clips[$0].speaker }).values {
-            var adapted = model
-            adapted.header.normalization = clips[own[0]].speakerNormalization ?? model.header.normalization
-            for prediction in predictAsIs(adapted, clips: clips, indices: own, threads: threads) { predictions[prediction.index] = prediction }
-        }
-        return indices.map { predictions[$0]! }
-    }
-
-    private static func predictAsIs(_ model: EmotionModel, clips: [PreparedClip], indices: [Int], threads: Int) -> [ClipPrediction] {
         let classifiers = (0..<max(1, min(threads, indices.count))).map { _ in try! EmotionClassifier(model: model) }
         return parallelMap(indices.count, threads: threads) { chunk, position in
-            let result = classifiers[chunk].classify(clips[indices[position]].samples)
+            let clip = clips[indices[position]]
+            classifiers[chunk].speakerNormalization = clip.speakerNormalization
+            let result = classifiers[chunk].classify(clip.samples)
             return ClipPrediction(index: indices[position], status: result.status, probabilities: result.probabilities,
                                   windows: WindowScores.of(result))
         }
