@@ -30,7 +30,7 @@ struct RecipeOptions: ParsableArguments {
     var labelSmoothing: Float?
 
     @Option(help: ArgumentHelp(
-        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment, timemask, vtlp, tempo, freqmix, mixstyle, samelabel.",
+        "Training augmentation: none, light, full, or parts joined by commas: crop, speed, gain, noise, specaugment, timemask, vtlp, tempo, freqmix, mixstyle, samelabel, eq.",
         discussion: """
             crop: random 80–100 % of the speech span; speed: 0.9–1.1 by resampling on 60 % of examples; gain: ±6 dB; \
             noise: white noise at 10–35 dB SNR on 40 %; specaugment: two masks of ≤ 8 bands and two of ≤ 20 frames; \
@@ -39,9 +39,10 @@ struct RecipeOptions: ParsableArguments {
             stretched by 0.9–1.1 (pitch kept); freqmix: on 40 % of examples each band's mean and spread over time \
             blended with another example's (frequency-wise MixStyle); mixstyle: the same for each channel after the \
             first convolution block, on 50 %; samelabel: both pair an example with one of the same label and another \
-            speaker (else any of its batch). crop=0.6, speed=0.05, gain=3, vtlp=0.05, tempo=0.05, freqmix=0.6 and \
-            mixstyle=0.3 set the shortest crop, the largest speed change, the gain range, the largest stretches and \
-            the mixing probabilities. \
+            speaker (else any of its batch); eq: a random piecewise-linear equaliser of ±12 dB over the bands, as \
+            another microphone would add (FilterAugment). crop=0.6, speed=0.05, gain=3, eq=6, vtlp=0.05, tempo=0.05, \
+            freqmix=0.6 and mixstyle=0.3 set the shortest crop, the largest speed change, the gain ranges, the largest \
+            stretches and the mixing probabilities. \
             light = crop 90–100 %, gain, speed ±5 % on 30 %, specaugment; full = every part. \
             Default: the standard recipe's, crop,vtlp=0.05 (see README for what each measured on RAVDESS).
             """))
@@ -126,7 +127,7 @@ struct RecipeOptions: ParsableArguments {
         }
         if let augmentation, AugmentationSettings(named: augmentation) == nil {
             throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
-                                  + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB, vtlp=0–0.3, tempo=0–0.3, freqmix=0–1, mixstyle=0–1)")
+                                  + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB, eq=0–40 dB, vtlp=0–0.3, tempo=0–0.3, freqmix=0–1, mixstyle=0–1)")
         }
         if !architecture.isEmpty && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
         var features = FeatureSettings()

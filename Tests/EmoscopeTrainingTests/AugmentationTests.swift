@@ -102,4 +102,41 @@ struct AugmentationTests {
         Augmenter.stretchTime(&capped, factor: 1.2, maximumFrames: 55)
         #expect(capped.frameCount == 55 && capped.values == Array(slower.values.prefix(55 * 4)))
     }
+
+    /// A random equaliser stays within its largest gain, is piecewise linear with at most five
+    /// kinks, reaches well beyond a few dB, and depends only on the generator's seed.
+    @Test func theRandomEqualiserIsABoundedPiecewiseLinearCurve() {
+        var kinds = Set<Int>()
+        var largest: Float = 0
+        for seed in 0..<50 as Range<UInt64> {
+            var generator = SeededGenerator(seed: seed)
+            let response = Augmenter.randomResponse(bands: 64, largestDB: 12, generator: &generator)
+            #expect(response.count == 64 && response.allSatisfy { abs($0) <= 12 })
+            let kinks = (1..<63).filter { abs(response[$0 + 1] - 2 * response[$0] + response[$0 - 1]) > 1e-3 }.count
+            #expect(kinks <= 10, "each of at most five interior knots bends at most two bands' differences")
+            kinds.insert(kinks)
+            largest = max(largest, response.map(abs).max()!)
+            var again = SeededGenerator(seed: seed)
+            #expect(Augmenter.randomResponse(bands: 64, largestDB: 12, generator: &again) == response)
+        }
+        #expect(largest > 8 && kinds.count > 2)
+    }
+
+    /// Raising every band by 20·log10(2) dB gives the log-mel of the signal at twice the
+    /// amplitude, and each band moves by exactly its own gain.
+    @Test func theEqualiserAddsDecibelsToEachBand() throws {
+        let quiet = try logMel(ofToneAt: 700)
+        let loud = try FeatureExtractor(settings: features).logMelSpectrogram(
+            (0..<16_000).map { Float(0.6 * sin(2 * Double.pi * 700 * Double($0) / 16_000)) })
+        var raised = quiet
+        Augmenter.equalize(&raised, response: [Float](repeating: Float(20 * log10(2.0)), count: 64))
+        let worst = zip(raised.values, loud.values).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-2)
+        var tilted = quiet
+        let response = (0..<64).map { Float($0) / 4 - 8 }
+        Augmenter.equalize(&tilted, response: response)
+        for frame in [0, quiet.frameCount / 2] {
+            for band in [0, 31, 63] { #expect(tilted[frame, band] == quiet[frame, band] + response[band]) }
+        }
+    }
 }

@@ -43,7 +43,10 @@ struct RecipeOptionsTests {
         #expect(AugmentationSettings.light.channelMixStyle == nil && AugmentationSettings.none.channelMixStyle == nil)
         #expect(AugmentationSettings(named: "freqmix,samelabel")?.mixStyleWithinLabel == true && full.mixStyleWithinLabel == true)
         #expect(AugmentationSettings(named: "freqmix")?.mixStyleWithinLabel == nil && AugmentationSettings.light.mixStyleWithinLabel == nil)
-        for bad in ["samelabel=1", "mixstyle=0", "mixstyle=2", "freqmix=0", "freqmix=1.5", "freqmix=-0.2", "crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1", "timemask=3"] {
+        #expect(AugmentationSettings(named: "crop,eq")?.equalizerDB == 12 && full.equalizerDB == 12)
+        #expect(AugmentationSettings(named: "eq=6")?.equalizerDB == 6 && crop.equalizerDB == nil)
+        #expect(AugmentationSettings.light.equalizerDB == nil && TrainingConfiguration.standard(labels: 8).augmentation.equalizerDB == nil)
+        for bad in ["eq=0", "eq=41", "samelabel=1", "mixstyle=0", "mixstyle=2", "freqmix=0", "freqmix=1.5", "freqmix=-0.2", "crop=0", "crop=1.5", "crop=", "crop=x", "speed=0.7", "gain=-1", "noise=3", "specaugment=2", "crop=nan", "vtlp=0.5", "vtlp=0", "tempo=0.4", "tempo=-0.1", "timemask=3"] {
             #expect(AugmentationSettings(named: bad) == nil, "\(bad)")
         }
         #expect(AugmentationSettings(named: "") == nil)

@@ -36,6 +36,10 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
     /// speaker; nil or false: with any example of the batch (optional so that reports written
     /// before it existed still read).
     public var mixStyleWithinLabel: Bool? = true
+    /// Random equaliser (FilterAugment, Nam et al. 2022): the largest boost or cut in dB of a
+    /// piecewise-linear response over the mel bands, as another microphone or room would add;
+    /// nil: none (optional so that reports written before it existed still read).
+    public var equalizerDB: Double? = 12
 
     public init() {}
 
@@ -52,6 +56,7 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.frequencyMixStyle = nil
         settings.channelMixStyle = nil
         settings.mixStyleWithinLabel = nil
+        settings.equalizerDB = nil
         return settings
     }()
 
@@ -69,13 +74,14 @@ public struct AugmentationSettings: Codable, Equatable, Sendable {
         settings.frequencyMixStyle = nil
         settings.channelMixStyle = nil
         settings.mixStyleWithinLabel = nil
+        settings.equalizerDB = nil
         return settings
     }()
 }
 
 extension AugmentationSettings {
     /// The parts `--augmentation` can combine, each at its full-recipe setting.
-    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix", "mixstyle", "samelabel"]
+    public static let partNames = ["crop", "speed", "gain", "noise", "specaugment", "timemask", "vtlp", "tempo", "freqmix", "mixstyle", "samelabel", "eq"]
 
     /// Reads a preset (`none`, `light`, `full`) or a comma-separated combination of parts:
     /// `crop` (80–100 % of the speech span), `speed` (0.9–1.1 on 60 % of examples), `gain`
@@ -83,10 +89,10 @@ extension AugmentationSettings {
     /// `timemask` (the two frame masks alone), `vtlp` (frequency axis stretched by 0.9–1.1),
     /// `tempo` (time axis stretched by 0.9–1.1), `freqmix` (band statistics mixed on 40 %),
     /// `mixstyle` (channel statistics after the first block mixed on 50 %), `samelabel` (both
-    /// MixStyles pair examples of one label and two speakers).
-    /// Seven parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
-    /// 0–0.5), `gain=3` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch, 0–0.3),
-    /// `freqmix=0.6` and `mixstyle=0.3` (probability, 0–1).
+    /// MixStyles pair examples of one label and two speakers), `eq` (a random equaliser of ±12 dB).
+    /// Eight parts take a value: `crop=0.6` (shortest crop, 0–1), `speed=0.05` (largest change,
+    /// 0–0.5), `gain=3` and `eq=6` (dB, 0–40), `vtlp=0.05` and `tempo=0.05` (largest stretch,
+    /// 0–0.3), `freqmix=0.6` and `mixstyle=0.3` (probability, 0–1).
     /// Nil for anything else.
     public init?(named text: String) {
         switch text {
@@ -123,6 +129,8 @@ extension AugmentationSettings {
                 case ("mixstyle", nil): settings.channelMixStyle = full.channelMixStyle
                 case ("mixstyle", let probability?) where probability > 0 && probability <= 1: settings.channelMixStyle = probability
                 case ("samelabel", nil): settings.mixStyleWithinLabel = true
+                case ("eq", nil): settings.equalizerDB = full.equalizerDB
+                case ("eq", let decibels?) where decibels > 0 && decibels <= 40: settings.equalizerDB = decibels
                 case ("specaugment", nil): (settings.frequencyMasks, settings.timeMasks) = (full.frequencyMasks, full.timeMasks)
                 case ("timemask", nil): settings.timeMasks = full.timeMasks
                 default: return nil
@@ -213,6 +221,36 @@ public enum Augmenter {
                     let a = original[lower * bands + band], b = original[(lower + 1) * bands + band]
                     values[frame * bands + band] = a + fraction * (b - a)
                 }
+            }
+        }
+    }
+
+    /// A random equaliser's response in dB per band (FilterAugment's linear type): the bands are
+    /// cut at 2–5 random points into 3–6 stretches, each cut point and both ends get a gain drawn
+    /// from ±`largestDB`, and the bands between are interpolated linearly.
+    public static func randomResponse(bands: Int, largestDB: Double, generator: inout SeededGenerator) -> [Float] {
+        guard bands > 1 else { return [Float](repeating: 0, count: bands) }
+        let stretches = 3 + generator.nextIndex(below: 4)
+        let cuts = (1..<stretches).map { _ in generator.uniform(0...Double(bands - 1)) }.sorted()
+        let positions = [0] + cuts + [Double(bands - 1)]
+        let gains = positions.map { _ in generator.uniform(-largestDB...largestDB) }
+        var knot = 0
+        return (0..<bands).map { band in
+            let position = Double(band)
+            while knot < positions.count - 2 && position > positions[knot + 1] { knot += 1 }
+            let width = positions[knot + 1] - positions[knot]
+            let fraction = width > 0 ? (position - positions[knot]) / width : 0
+            return Float(gains[knot] + fraction * (gains[knot + 1] - gains[knot]))
+        }
+    }
+
+    /// Adds `response` (dB per band) to every frame of a frame-major log-mel in dB.
+    public static func equalize(_ logMel: inout FeatureMatrix, response: [Float]) {
+        let bands = logMel.featureCount
+        precondition(response.count == bands, "one gain per band")
+        logMel.values.withUnsafeMutableBufferPointer { values in
+            for frame in 0..<logMel.frameCount {
+                for band in 0..<bands { values[frame * bands + band] += response[band] }
             }
         }
     }

@@ -95,17 +95,24 @@ final class ExampleBuilder {
                                       sampleRate: header.features.sampleRate, settings: settings, generator: &generator)
         let warp = settings.frequencyWarp.map { generator.uniform($0) } ?? 1
         let stretch = settings.timeStretch.map { generator.uniform($0) } ?? 1
-        var input = standardised(wave, normalization: clip.speakerNormalization ?? header.normalization, frequencyWarp: warp, timeStretch: stretch)
+        let response = settings.equalizerDB.map {
+            Augmenter.randomResponse(bands: header.features.melBands, largestDB: $0, generator: &generator)
+        }
+        var input = standardised(wave, normalization: clip.speakerNormalization ?? header.normalization,
+                                 frequencyWarp: warp, timeStretch: stretch, equalizer: response)
         Augmenter.maskSpectrogram(&input, bands: header.features.melBands, frames: logMel.frameCount, settings: settings, generator: &generator)
         return (input, logMel.frameCount)
     }
 
     /// Log-mel of `wave` (its frequency axis stretched by `frequencyWarp`, its time axis by
-    /// `timeStretch`), standardised with `normalization` and transposed to `bands × frames` exactly as the classifier does.
-    private func standardised(_ wave: [Float], normalization: ModelHeader.Normalization, frequencyWarp: Double, timeStretch: Double) -> [Float] {
+    /// `timeStretch`, its bands raised by `equalizer` dB), standardised with `normalization` and
+    /// transposed to `bands × frames` exactly as the classifier does.
+    private func standardised(_ wave: [Float], normalization: ModelHeader.Normalization, frequencyWarp: Double,
+                              timeStretch: Double, equalizer: [Float]?) -> [Float] {
         wave.withUnsafeBufferPointer { extractor.logMelSpectrogram($0, into: &logMel) }
         Augmenter.warpFrequencies(&logMel, factor: frequencyWarp, features: header.features)
         Augmenter.stretchTime(&logMel, factor: timeStretch, maximumFrames: header.windowFrames)
+        if let equalizer { Augmenter.equalize(&logMel, response: equalizer) }
         var input = [Float](repeating: 0, count: logMel.frameCount * logMel.featureCount)
         input.withUnsafeMutableBufferPointer { normalization.standardize(logMel, into: $0.baseAddress!) }
         return input
