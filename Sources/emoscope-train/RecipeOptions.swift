@@ -98,6 +98,11 @@ struct RecipeOptions: ParsableArguments {
                                valueName: "N"))
     var speakerStatisticsClips: Int?
 
+    @Flag(help: ArgumentHelp(
+        "With --speaker-normalization: train each example on the statistics of a random number of its speaker's clips.",
+        discussion: "None on a quarter of examples (the training clips' statistics), else 1 to all of them, log-uniform, blended with the training clips' statistics as the app blends them (10 s of speech): a model for a voice heard for seconds as well as for minutes. Tests still use each test speaker's full statistics."))
+    var variedAdaptation = false
+
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
         "Subtract each analysis window's speech level before standardising, so the input does not depend on recording gain.",
         discussion: "Default: the standard recipe's, on (see README for what it measured on RAVDESS)."))
@@ -125,6 +130,7 @@ struct RecipeOptions: ParsableArguments {
             guard speakerNormalization else { throw ValidationError("--speaker-statistics-clips needs --speaker-normalization") }
             guard speakerStatisticsClips >= 1 else { throw ValidationError("--speaker-statistics-clips must be at least 1") }
         }
+        if variedAdaptation && !speakerNormalization { throw ValidationError("--varied-adaptation needs --speaker-normalization") }
         if let augmentation, AugmentationSettings(named: augmentation) == nil {
             throw ValidationError("--augmentation '\(augmentation)' is not none, light, full or parts joined by commas ("
                                   + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB, eq=0–40 dB, vtlp=0–0.3, tempo=0–0.3, freqmix=0–1, mixstyle=0–1)")
@@ -165,6 +171,7 @@ struct RecipeOptions: ParsableArguments {
         if let levelNormalization { configuration.subtractSpeechLevel = levelNormalization }
         if speakerNormalization { configuration.speakerNormalization = true }
         configuration.speakerStatisticsClips = speakerStatisticsClips
+        if variedAdaptation { configuration.variedAdaptation = true }
         if let melBands { configuration.features.melBands = melBands }
         if let fftSize { configuration.features.fftSize = fftSize }
         if let windowLength { configuration.features.windowLength = windowLength }

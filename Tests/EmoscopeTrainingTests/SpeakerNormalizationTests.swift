@@ -81,4 +81,49 @@ struct SpeakerNormalizationTests {
         // Chance is 1/3 on three balanced classes.
         #expect(report.unweightedAverageRecall.mean > 0.6, "UAR \(report.unweightedAverageRecall.mean)")
     }
+
+    /// `--varied-adaptation`: an example gets the corpus statistics on about a quarter of draws,
+    /// else those of 1 to all of its speaker's clips blended with them as the app blends them —
+    /// all of them gives exactly the speaker's full statistics under the 10-s prior.
+    @Test func variedAdaptationDrawsWhatTheAppWouldHaveHeard() throws {
+        let folder = TemporaryDirectory()
+        let (corpus, clips, configuration) = try TrainingTests.setUp(folder)
+        let all = Array(clips.indices)
+        let corpusStatistics = CorpusPreparation.normalization(of: clips, indices: all, features: configuration.features, subtractSpeechLevel: true)
+        let provenance = ModelHeader.Provenance(corpus: "test", evaluationProtocol: "test", metrics: [:], date: "2026-12-06", seed: 1, codeRevision: "test")
+        let header = configuration.header(labels: corpus.labels, normalization: corpusStatistics, provenance: provenance)
+        let sampler = AdaptationSampler(clips: clips, indices: all, header: header, threads: 2)
+        let speaker = clips[0].speaker
+        let own = all.filter { clips[$0].speaker == speaker }
+        #expect(sampler.statisticsBySpeaker[speaker]?.count == own.count)
+        #expect(sampler.priorFrames == SpeakerStatistics.frames(ofSeconds: 10, features: configuration.features))
+
+        let everything = CorpusPreparation.normalization(of: clips, indices: own, features: configuration.features, subtractSpeechLevel: true)
+        var merged = SpeakerStatistics(bands: configuration.features.melBands)
+        sampler.statisticsBySpeaker[speaker]!.forEach { merged.merge($0) }
+        #expect(merged.normalization(over: header.normalization).mean.map { ($0 * 1e3).rounded() }
+                == everything.mean.map { ($0 * 1e3).rounded() }, "per-clip statistics merge into the speaker's")
+        let full = merged.normalization(over: header.normalization, priorFrames: sampler.priorFrames)
+
+        var generator = SeededGenerator(seed: 3)
+        var cold = 0, complete = 0, draws: [ModelHeader.Normalization] = []
+        for _ in 0..<400 {
+            let drawn = sampler.normalization(for: speaker, base: header.normalization, generator: &generator)
+            if drawn == header.normalization { cold += 1 }
+            if drawn.mean.map({ ($0 * 1e3).rounded() }) == full.mean.map({ ($0 * 1e3).rounded() }) { complete += 1 }
+            #expect(drawn.subtractSpeechLevel == header.normalization.subtractSpeechLevel)
+            draws.append(drawn)
+        }
+        #expect((70...130).contains(cold), "about a quarter cold: \(cold) of 400")
+        #expect(complete > 0 && Set(draws.map { $0.mean.map(\.bitPattern) }).count > 20)
+        var again = SeededGenerator(seed: 3)
+        #expect(sampler.normalization(for: speaker, base: header.normalization, generator: &again) == draws[0])
+        #expect(sampler.normalization(for: "nobody", base: header.normalization, generator: &again) == header.normalization)
+
+        var counts = SeededGenerator(seed: 5)
+        let drawnCounts = (0..<3_000).map { _ in AdaptationSampler.clipCount(available: 60, generator: &counts) }
+        #expect(drawnCounts.allSatisfy { (1...60).contains($0) } && drawnCounts.contains(1) && drawnCounts.contains(60))
+        let few = drawnCounts.filter { $0 <= 2 }.count, many = drawnCounts.filter { $0 >= 20 }.count
+        #expect(abs(few - many) < 300, "log-uniform: as many draws of 1–2 clips (\(few)) as of 20–60 (\(many))")
+    }
 }

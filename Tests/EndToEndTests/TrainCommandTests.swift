@@ -69,6 +69,11 @@ struct TrainCommandTests {
         #expect(some.status == 0 && some.stdout.contains("statistics of 2 of its speaker's clips"), "stderr: \(some.stderr.suffix(800))")
         let alone = try ProcessRunner.run(common.filter { $0 != "--speaker-normalization" } + ["--evaluate-only", "--speaker-statistics-clips", "2"])
         #expect(alone.status == 64 && alone.stderr.contains("--speaker-statistics-clips needs --speaker-normalization"))
+        let varied = try ProcessRunner.run(common + ["--evaluate-only", "--varied-adaptation", "--output", folder.path("varied.emomodel")])
+        #expect(varied.status == 0 && varied.stdout.contains("all its speaker's clips (in training, of none to all of them)"),
+                "stderr: \(varied.stderr.suffix(800))")
+        let variedAlone = try ProcessRunner.run(common.filter { $0 != "--speaker-normalization" } + ["--evaluate-only", "--varied-adaptation"])
+        #expect(variedAlone.status == 64 && variedAlone.stderr.contains("--varied-adaptation needs --speaker-normalization"))
 
         let adapted = try ProcessRunner.run([emoscope, "eval", manifest, "--model", model, "--adapt", "--json"])
         #expect(adapted.status == 0, "stderr: \(adapted.stderr)")

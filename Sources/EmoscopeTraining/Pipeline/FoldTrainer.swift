@@ -96,7 +96,9 @@ public final class FoldTrainer {
         let classWeights = c.balanceClasses
             ? CrossEntropy.balancedClassWeights(labels: train.map { clips[$0].label }, classes: classes)
             : [Float](repeating: 1, count: classes)
-        let builders = (0..<threads).map { _ in ExampleBuilder(header: initialModel.header, settings: c.augmentation) }
+        let adaptation = c.variedAdaptation == true && c.speakerNormalization == true
+            ? AdaptationSampler(clips: clips, indices: train, header: initialModel.header, threads: threads) : nil
+        let builders = (0..<threads).map { _ in ExampleBuilder(header: initialModel.header, settings: c.augmentation, adaptation: adaptation) }
 
         for epoch in firstEpoch..<c.epochs {
             let start = Date()

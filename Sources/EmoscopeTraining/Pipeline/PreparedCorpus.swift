@@ -79,12 +79,16 @@ public enum CorpusPreparation {
 final class ExampleBuilder {
     let header: ModelHeader
     let settings: AugmentationSettings
+    /// Draws each example's speaker statistics (`--varied-adaptation`); nil: each clip's own
+    /// `speakerNormalization`, or the header's.
+    let adaptation: AdaptationSampler?
     private let extractor: FeatureExtractor
     private var logMel: FeatureMatrix
 
-    init(header: ModelHeader, settings: AugmentationSettings) {
+    init(header: ModelHeader, settings: AugmentationSettings, adaptation: AdaptationSampler? = nil) {
         self.header = header
         self.settings = settings
+        self.adaptation = adaptation
         extractor = try! FeatureExtractor(settings: header.features)
         logMel = FeatureMatrix(frameCount: 0, featureCount: header.features.melBands)
     }
@@ -98,8 +102,9 @@ final class ExampleBuilder {
         let response = settings.equalizerDB.map {
             Augmenter.randomResponse(bands: header.features.melBands, largestDB: $0, generator: &generator)
         }
-        var input = standardised(wave, normalization: clip.speakerNormalization ?? header.normalization,
-                                 frequencyWarp: warp, timeStretch: stretch, equalizer: response)
+        let normalization = adaptation?.normalization(for: clip.speaker, base: header.normalization, generator: &generator)
+            ?? clip.speakerNormalization ?? header.normalization
+        var input = standardised(wave, normalization: normalization, frequencyWarp: warp, timeStretch: stretch, equalizer: response)
         Augmenter.maskSpectrogram(&input, bands: header.features.melBands, frames: logMel.frameCount, settings: settings, generator: &generator)
         return (input, logMel.frameCount)
     }

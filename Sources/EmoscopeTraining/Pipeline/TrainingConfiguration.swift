@@ -32,6 +32,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// With `speakerNormalization`: how many of each speaker's clips, drawn with the seed, its
     /// statistics come from (how much of a new speaker adaptation needs); nil: all of them.
     public var speakerStatisticsClips: Int?
+    /// With `speakerNormalization`: train each example on the statistics of a random number of
+    /// its speaker's clips (none to all, blended with the training clips' as the app blends
+    /// them), so the model works before it has heard a voice for long; test clips keep their
+    /// speaker's full statistics. nil or false: every example gets its speaker's full statistics.
+    public var variedAdaptation: Bool?
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
     /// Decay per step of an exponential moving average of the weights, which is then what is
@@ -46,7 +51,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var speakerAdaptation: String? {
         guard speakerNormalization == true else { return nil }
         let source = speakerStatisticsClips.map { "\($0) of its speaker's clips" } ?? "all its speaker's clips"
-        return "SPEAKER-ADAPTED: each clip standardised with the statistics of \(source), the test speakers' unlabelled clips included"
+        let training = variedAdaptation == true ? " (in training, of none to all of them)" : ""
+        return "SPEAKER-ADAPTED: each clip standardised with the statistics of \(source)\(training), the test speakers' unlabelled clips included"
     }
 
     /// Networks trained per fold: 1 + `ensemble.count`.
