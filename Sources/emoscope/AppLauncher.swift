@@ -14,13 +14,14 @@ enum AppLauncher {
         var live: LiveController
         var browseFolder: String?
         var reviewSource: String?
+        /// The Review screen's speaker adaptation (`review --adapt`); nil: none.
+        var reviewStandardizer: ClipStandardizer?
     }
 
     /// Runs the UI; exits with status 2 and a message when there is no usable terminal.
     static func run(_ setup: Setup) throws {
         let controllers: [ScreenController] = [
             setup.live,
-            // Browse (issue #6) and Review (issue #7) replace these placeholders.
             makeBrowse(setup),
             makeReview(setup),
         ]
@@ -40,6 +41,7 @@ enum AppLauncher {
     static func makeReview(_ setup: Setup) -> ScreenController {
         let source = setup.reviewSource ?? ModelStore.defaultReport()
         return ReviewController(source: source, model: setup.model, modelName: setup.modelName, missingSourceMessage:
-            "the shipped report (\(ModelStore.defaultReportFileName)) was not found beside the default model")
+            "the shipped report (\(ModelStore.defaultReportFileName)) was not found beside the default model",
+                                standardizer: setup.reviewStandardizer)
     }
 }

@@ -50,11 +50,10 @@ struct EvalCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let paths = dataset.clips.map(\.path)
-        let speakers = dataset.clips.map { $0.speaker ?? ($0.path as NSString).deletingLastPathComponent }
-        let normalizations = try adaptation.normalizations(paths: paths, groups: speakers, model: model, threads: threads,
-                                                           maximumDuration: ReviewEvaluator.maximumDuration)
+        let normalizations = try adaptation.normalizations(paths: paths, groups: dataset.clips.map(\.adaptationGroup), model: model,
+                                                           threads: threads, maximumDuration: ReviewEvaluator.maximumDuration)
         let outcomes = OutcomeList(count: dataset.clips.count)
-        ReviewEvaluator(model: model, threads: threads, gainDB: gain, normalizations: normalizations).run(paths: paths) { outcomes.set($0, $1) }
+        ReviewEvaluator(model: model, threads: threads, gainDB: gain).run(paths: paths, normalizations: normalizations) { outcomes.set($0, $1) }
         for (index, outcome) in outcomes.all.enumerated() {
             dataset.clips[index].outcome = outcome
             switch outcome {

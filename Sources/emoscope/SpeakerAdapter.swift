@@ -1,13 +1,14 @@
 import ArgumentParser
 import EmoscopeAudio
 import EmoscopeCore
+import EmoscopeTUI
 import Foundation
 
-/// `--adapt` and its measurement options, shared by `classify` and `eval`.
+/// `--adapt` and its measurement options, shared by `classify`, `eval` and `review`.
 struct AdaptationOptions: ParsableArguments {
     @Flag(help: ArgumentHelp(
         "Standardise each speaker's clips with that speaker's own statistics (a model trained with --speaker-normalization).",
-        discussion: "classify takes each folder as one speaker; eval takes the corpus's speakers (folders where it names none)."))
+        discussion: "classify takes each folder as one speaker; eval and review take the corpus's speakers (folders where it names none)."))
     var adapt = false
 
     @Option(help: ArgumentHelp("With --adapt: each speaker's statistics from N of its clips, drawn with --seed (default: all).", valueName: "N"))
@@ -38,14 +39,24 @@ struct AdaptationOptions: ParsableArguments {
     /// gathered from `paths`; exits with status 2 when the model cannot use them.
     func normalizations(paths: [String], groups: [String], model: EmotionModel, threads: Int,
                         maximumDuration: Double) throws -> [ModelHeader.Normalization?] {
-        guard adapt else { return Array(repeating: nil, count: paths.count) }
+        try standardizer(model: model, threads: threads, maximumDuration: maximumDuration)?(paths, groups)
+            ?? Array(repeating: nil, count: paths.count)
+    }
+
+    /// What gathers each group's statistics with `--adapt`; nil without it. Exits with status 2
+    /// when the model cannot use them, so a screen can refuse before it opens.
+    func standardizer(model: EmotionModel, threads: Int, maximumDuration: Double) throws -> ClipStandardizer? {
+        guard adapt else { return nil }
         guard model.header.speakerNormalized else {
             printError("emoscope: --adapt needs a model trained with --speaker-normalization; this one uses its corpus statistics")
             throw ExitCode(2)
         }
-        let byGroup = SpeakerAdapter.normalizations(paths: paths, groups: groups, model: model, threads: threads, maximumDuration: maximumDuration,
-                                                    clipsPerGroup: adaptClips, seed: seed, priorSeconds: adaptPrior)
-        return groups.map { byGroup[$0] }
+        let (clipsPerGroup, seed, priorSeconds) = (adaptClips, seed, adaptPrior)
+        return { paths, groups in
+            let byGroup = SpeakerAdapter.normalizations(paths: paths, groups: groups, model: model, threads: threads, maximumDuration: maximumDuration,
+                                                        clipsPerGroup: clipsPerGroup, seed: seed, priorSeconds: priorSeconds)
+            return groups.map { byGroup[$0] }
+        }
     }
 }
 

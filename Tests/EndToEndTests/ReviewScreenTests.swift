@@ -100,4 +100,43 @@ import Testing
         try session.send("q")
         #expect(try session.waitFor("[exited 0]").ok)
     }
+
+    /// `review --adapt` with the adaptive model classifies the folder with its speaker's
+    /// statistics: the screen says so and shows the matrix `eval --adapt` prints; the default
+    /// model refuses before the screen opens.
+    @Test(.enabled(if: TmuxSession.isAvailable && (Corpus.isAvailable || Corpus.isRequired), Comment(rawValue: Corpus.absentMessage)))
+    func aLabelledFolderIsAdaptedToItsSpeaker() throws {
+        let folder = TemporaryDirectory()
+        let corpus = folder.path("Actor_09")
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        for emotion in 1...8 {
+            for statement in 1...2 {
+                let name = "03-01-0\(emotion)-0\(emotion == 1 ? 1 : 2)-0\(statement)-01-09.flac"
+                try FileManager.default.copyItem(atPath: Corpus.speech16k.path + "/Actor_09/" + name, toPath: corpus + "/" + name)
+            }
+        }
+        let adaptive = Self.root + "/Assets/adaptive.emomodel"
+        let eval = try ProcessRunner.run([Self.emoscope, "eval", folder.url.path, "--model", adaptive, "--adapt", "--json"])
+        #expect(eval.status == 0, "stderr: \(eval.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        let counts = try #require(report["confusion"] as? [[Int]])
+        let plain = try ProcessRunner.run([Self.emoscope, "eval", folder.url.path, "--model", adaptive, "--json"])
+        let plainCounts = try #require((try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])?["confusion"] as? [[Int]])
+        #expect(counts != plainCounts, "this speaker's statistics change some answers")
+
+        let session = try TmuxSession(command: "\(Self.emoscope) review \(TmuxSession.quote(folder.url.path)) --model \(adaptive) --adapt",
+                                      width: 100, height: 30, environment: ["HOME": folder.url.path])
+        let (done, screen) = try session.waitFor("16 of 16 clips classified", timeout: 60)
+        #expect(done, "screen:\n\(screen)")
+        #expect(screen.contains("classified now with adaptive.emomodel, adapted per speaker"), "screen:\n\(screen)")
+        for (row, label) in Self.abbreviations.enumerated() {
+            #expect(cells(screen, row: label) == counts[row], "row \(label):\n\(screen)")
+        }
+        try session.send("q")
+        #expect(try session.waitFor("[exited 0]").ok)
+
+        let refused = try ProcessRunner.run([Self.emoscope, "review", folder.url.path, "--adapt"])
+        #expect(refused.status == 2 && refused.stderr.contains("--adapt needs a model trained with --speaker-normalization"),
+                "stderr: \(refused.stderr)")
+    }
 }

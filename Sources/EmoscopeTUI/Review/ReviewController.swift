@@ -1,6 +1,10 @@
 import EmoscopeCore
 import Foundation
 
+/// Each clip's standardisation (nil: the model's own) from the clips' paths and the speakers
+/// (or folders) they belong to: speaker adaptation, supplied by the command that opens the screen.
+public typealias ClipStandardizer = @Sendable (_ paths: [String], _ groups: [String]) -> [ModelHeader.Normalization?]
+
 /// The Review screen's I/O side: it reads the source (a report, or a labelled folder that it
 /// classifies on every core) on background threads and feeds the results into `ReviewState`.
 /// Nothing starts until the tab is first shown.
@@ -16,16 +20,20 @@ public final class ReviewController: ScreenController {
     private let inbox = Mailbox<ReviewEvent>()
     private var evaluator: ReviewEvaluator?
     private let previewer: ClipPreviewer
+    private let standardizer: ClipStandardizer?
 
     /// A screen for `source` (a `.json` report, or a labelled folder or manifest classified with `model`);
-    /// with no source it says `missingSourceMessage`. Clips play through `makePlayer` (ALSA `default` unless given).
+    /// with no source it says `missingSourceMessage`. A folder's clips are standardised as
+    /// `standardizer` says when there is one (speaker adaptation), else with the model's
+    /// statistics. Clips play through `makePlayer` (ALSA `default` unless given).
     public init(source: String?, model: EmotionModel, modelName: String, missingSourceMessage: String = "no source given",
-                makePlayer: @escaping ClipPlayerFactory = ClipPreviewer.alsaPlayers()) {
+                standardizer: ClipStandardizer? = nil, makePlayer: @escaping ClipPlayerFactory = ClipPreviewer.alsaPlayers()) {
         previewer = ClipPreviewer(model: model, makePlayer: makePlayer)
         self.source = source
         self.model = model
         self.modelName = modelName
         self.missingSourceMessage = missingSourceMessage
+        self.standardizer = standardizer
     }
 
     /// Starts reading the source the first time the tab shows.
@@ -40,7 +48,7 @@ public final class ReviewController: ScreenController {
         }
         let evaluator = ReviewEvaluator(model: model)
         self.evaluator = evaluator
-        let inbox = inbox, labels = model.header.labels, modelName = modelName
+        let inbox = inbox, labels = model.header.labels, modelName = modelName, standardizer = standardizer
         BackgroundThread.start(name: "emoscope-review-load") {
             let dataset: ReviewDataset
             do {
@@ -54,7 +62,9 @@ public final class ReviewController: ScreenController {
             inbox.post(.loaded(dataset))
             let pending = dataset.clips.indices.filter { dataset.clips[$0].outcome == .pending }
             guard !pending.isEmpty else { return }
-            evaluator.start(paths: pending.map { dataset.clips[$0].path },
+            let paths = pending.map { dataset.clips[$0].path }
+            let normalizations = standardizer?(paths, pending.map { dataset.clips[$0].adaptationGroup }) ?? []
+            evaluator.start(paths: paths, normalizations: normalizations,
                             report: { inbox.post(.evaluated(index: pending[$0], outcome: $1)) },
                             finished: { inbox.post(.evaluationFinished) })
         }

@@ -1,5 +1,6 @@
 import EmoscopeCore
 import EmoscopeTraining
+import Foundation
 
 /// One labelled clip under review: where it is, its true class and what the model said.
 public struct ReviewClip: Equatable, Sendable {
@@ -13,6 +14,9 @@ public struct ReviewClip: Equatable, Sendable {
     public var truth: Int
     /// The speaker, when the source knows it.
     public var speaker: String?
+    /// Whose statistics the clip is standardised with under speaker adaptation: its speaker,
+    /// or its folder where the source names none.
+    public var adaptationGroup: String { speaker ?? (path as NSString).deletingLastPathComponent }
     /// The cross-validation fold that tested the clip (reports only).
     public var fold: Int?
     /// What the model said; `.pending` until a folder's clip has been classified.

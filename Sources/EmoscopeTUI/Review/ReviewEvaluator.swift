@@ -11,8 +11,6 @@ public final class ReviewEvaluator: @unchecked Sendable {
     private let threads: Int
     /// Gain every clip is given before it is classified, dB (0: as recorded).
     private let gainDB: Double
-    /// Each clip's standardisation, by index (nil or absent: the model's own).
-    private let normalizations: [ModelHeader.Normalization?]
     private let lock = NSLock()
     private var next = 0
     private var cancelled = false
@@ -23,37 +21,41 @@ public final class ReviewEvaluator: @unchecked Sendable {
 
     /// An evaluator of `model` on `threads` threads (at least one), every clip first scaled by
     /// `gainDB` decibels (0: as recorded; another value shows how the model holds up at another
-    /// recording level), and clip `i` standardised with `normalizations[i]` where there is one
-    /// (a speaker's statistics, for a model trained with `--speaker-normalization`).
-    public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount, gainDB: Double = 0,
-                normalizations: [ModelHeader.Normalization?] = []) {
+    /// recording level).
+    public init(model: EmotionModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount, gainDB: Double = 0) {
         self.model = model
         self.threads = max(1, threads)
         self.gainDB = gainDB
-        self.normalizations = normalizations
     }
 
     /// Classifies `paths` on the calling thread and `threads - 1` others, calling `report(index, outcome)`
-    /// from them as each clip finishes; returns when all are done or after `cancel()`. Call once.
-    public func run(paths: [String], report: @escaping @Sendable (Int, ReviewOutcome) -> Void) {
-        DispatchQueue.concurrentPerform(iterations: min(threads, max(1, paths.count))) { _ in work(paths: paths, report: report) }
+    /// from them as each clip finishes; returns when all are done or after `cancel()`. Clip `i` is
+    /// standardised with `normalizations[i]` where there is one (a speaker's statistics, for a
+    /// model trained with `--speaker-normalization`), else with the model's own. Call once.
+    public func run(paths: [String], normalizations: [ModelHeader.Normalization?] = [],
+                    report: @escaping @Sendable (Int, ReviewOutcome) -> Void) {
+        DispatchQueue.concurrentPerform(iterations: min(threads, max(1, paths.count))) { _ in
+            work(paths: paths, normalizations: normalizations, report: report)
+        }
     }
 
-    /// Classifies `paths` on `threads` background threads (signals left to the UI thread) and returns
-    /// at once; `finished` is called, from the last worker, when all are done or cancelled. Call once.
-    public func start(paths: [String], report: @escaping @Sendable (Int, ReviewOutcome) -> Void, finished: @escaping @Sendable () -> Void) {
+    /// Classifies `paths` (standardised as in `run`) on `threads` background threads (signals left
+    /// to the UI thread) and returns at once; `finished` is called, from the last worker, when all
+    /// are done or cancelled. Call once.
+    public func start(paths: [String], normalizations: [ModelHeader.Normalization?] = [],
+                      report: @escaping @Sendable (Int, ReviewOutcome) -> Void, finished: @escaping @Sendable () -> Void) {
         let workers = min(threads, max(1, paths.count))
         running = workers
         for number in 0..<workers {
             BackgroundThread.start(name: "emoscope-review-\(number)") { [self] in
-                work(paths: paths, report: report)
+                work(paths: paths, normalizations: normalizations, report: report)
                 if lock.withLock({ running -= 1; return running == 0 }) { finished() }
             }
         }
     }
 
     /// One worker: classifies clips until none is left or the evaluator is cancelled.
-    private func work(paths: [String], report: (Int, ReviewOutcome) -> Void) {
+    private func work(paths: [String], normalizations: [ModelHeader.Normalization?], report: (Int, ReviewOutcome) -> Void) {
         guard let classifier = try? EmotionClassifier(model: model) else {
             fatalError("a model validated at load always builds a classifier")
         }
