@@ -13,6 +13,8 @@ enum AppLauncher {
         var modelName: String
         var live: LiveController
         var browseFolder: String?
+        /// The Browse screen's speaker adaptation (`browse --adapt`); nil: none.
+        var browseStandardizer: ClipStandardizer?
         var reviewSource: String?
         /// The Review screen's speaker adaptation (`review --adapt`); nil: none.
         var reviewStandardizer: ClipStandardizer?
@@ -35,7 +37,7 @@ enum AppLauncher {
     }
 
     static func makeBrowse(_ setup: Setup) -> ScreenController {
-        BrowseController(model: setup.model, folder: setup.browseFolder)
+        BrowseController(model: setup.model, folder: setup.browseFolder, standardizer: setup.browseStandardizer)
     }
 
     static func makeReview(_ setup: Setup) -> ScreenController {

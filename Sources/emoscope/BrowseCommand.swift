@@ -14,13 +14,19 @@ struct BrowseCommand: ParsableCommand {
             size, modification time and model) under $XDG_CACHE_HOME/emoscope or ~/.cache/emoscope, so \
             reopening a folder is instant. True labels come from manifest.csv or labels.csv in DIR, \
             RAVDESS file names, or folders named after an emotion. Without DIR, the screen asks for a folder.
-            Keys: Enter play, / search, s sort, f t w filter, e export, o open, ? help, q quit.
+            Keys: Enter play, / search, s sort, f t w filter, e export, o open, ? help, q quit. \
+            With --adapt (a model trained with --speaker-normalization, e.g. --model adaptive) each \
+            folder's clips are standardised with that folder's statistics, taking a folder as one \
+            speaker; those results are not cached.
             """)
 
     @Argument(help: ArgumentHelp("The folder of clips.", valueName: "dir"))
     var folder: String?
 
     @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup(title: "Speaker adaptation")
+    var adaptation: AdaptationOptions
 
     func validate() throws {
         guard let folder else { return }
@@ -32,8 +38,12 @@ struct BrowseCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
+        let standardizer = try adaptation.standardizer(model: model, threads: ProcessInfo.processInfo.activeProcessorCount,
+                                                       maximumDuration: BrowseController.maximumDuration)
         let live = try LiveCommand.makeLiveController(model: model, device: "default", file: nil,
                                                       recording: RecordingSettings(directory: ".", format: .flac16))
-        try AppLauncher.run(.init(initial: .browse, model: model, modelName: modelOptions.displayName, live: live, browseFolder: folder))
+        let modelName = modelOptions.displayName + (adaptation.adapt ? ", adapted per folder" : "")
+        try AppLauncher.run(.init(initial: .browse, model: model, modelName: modelName, live: live, browseFolder: folder,
+                                  browseStandardizer: standardizer))
     }
 }

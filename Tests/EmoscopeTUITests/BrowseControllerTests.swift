@@ -108,6 +108,46 @@ final class StandInPlayer: ClipPlayer, @unchecked Sendable {
         otherModel.shutdown()
     }
 
+    /// With a standardiser (`browse --adapt`), each folder's clips are gathered by folder and
+    /// classified — in the list and in the preview — with the standardisation it returns, and
+    /// nothing is cached.
+    @Test func adaptationStandardisesEachFolderAndCachesNothing() throws {
+        var shifted = model.header.normalization
+        shifted.mean = shifted.mean.map { $0 + 6 }
+        let asked = ClipNormalizations()
+        let standardizer: ClipStandardizer = { [shifted] paths, groups in
+            asked.set(paths: paths.map { "group:" + $0 }, groups.map { _ in shifted })
+            #expect(zip(paths, groups).allSatisfy { ($0.0 as NSString).deletingLastPathComponent == $0.1 })
+            return paths.map { $0.hasSuffix("two.wav") ? shifted : nil }
+        }
+        let adapted = BrowseController(model: model, folder: clips, workers: 2, environment: environment, standardizer: standardizer,
+                                       makePlayer: { _, _ throws(AudioDeviceError) in throw AudioDeviceError(kind: .noSoundCard, device: "default", message: "none", hint: "") })
+        defer { adapted.shutdown() }
+        #expect(poll(adapted, until: finished))
+        #expect(asked.normalization(of: "group:" + clips + "/sad/two.wav") == shifted, "every clip is handed to the standardiser")
+        let plain = controller()
+        defer { plain.shutdown() }
+        #expect(poll(plain, until: finished))
+        func verdict(_ browse: BrowseController, _ name: String) -> ClipVerdict? { browse.state.rows.first { $0.name == name }?.verdict }
+
+        let samples = try AudioDecoder(targetRate: 16_000).decode(path: clips + "/sad/two.wav").samples
+        let classifier = try EmotionClassifier(model: model)
+        classifier.speakerNormalization = shifted
+        let expected = classifier.classify(samples)
+        #expect(verdict(adapted, "sad/two.wav")?.probabilities == expected.probabilities)
+        #expect(verdict(adapted, "sad/two.wav") != verdict(plain, "sad/two.wav"), "the shifted statistics change the answer")
+        #expect(verdict(adapted, "angry/one.wav") == verdict(plain, "angry/one.wav"), "nil: the model's own statistics")
+        #expect(adapted.state.notice?.text.contains("adapting to each folder's voice") == true)
+
+        _ = adapted.handle(key: .character("/"))
+        for character in "two" { _ = adapted.handle(key: .character(character)) }
+        _ = adapted.handle(key: .enter)
+        #expect(poll(adapted) { $0.preview.data != nil })
+        #expect(adapted.preview.data?.classification?.probabilities == expected.probabilities, "the preview classifies as the list did")
+        let cached = (try? FileManager.default.contentsOfDirectory(atPath: cacheHome.path("emoscope"))) ?? []
+        #expect(cached.count == 1, "only the plain controller's cache: \(cached)")
+    }
+
     @Test func previewShowsTheClipAndPlaybackWithoutADeviceSaysSo() {
         let browse = controller()
         defer { browse.shutdown() }

@@ -138,5 +138,7 @@ import Testing
         let refused = try ProcessRunner.run([Self.emoscope, "review", folder.url.path, "--adapt"])
         #expect(refused.status == 2 && refused.stderr.contains("--adapt needs a model trained with --speaker-normalization"),
                 "stderr: \(refused.stderr)")
+        let browseRefused = try ProcessRunner.run([Self.emoscope, "browse", folder.url.path, "--adapt"])
+        #expect(browseRefused.status == 2 && browseRefused.stderr.contains("--adapt needs a model trained with --speaker-normalization"))
     }
 }

@@ -15,16 +15,23 @@ public final class BrowseController: ScreenController {
     private let workers: Int
     private var engine: BrowseEngine?
     private let exports = Mailbox<BrowseEvent>()
+    private let standardizer: ClipStandardizer?
+    private let adapted = ClipNormalizations()
+    /// Longest clip classified, seconds.
+    public static let maximumDuration: Double = 3_600
 
     /// A browse screen for `model`, opening `folder` when given. `environment` locates the result cache
-    /// (`XDG_CACHE_HOME`, `HOME`); `makePlayer` plays clips (ALSA by default).
+    /// (`XDG_CACHE_HOME`, `HOME`); `makePlayer` plays clips (ALSA by default). With a
+    /// `standardizer` (speaker adaptation) each folder's clips are standardised with that folder's
+    /// statistics, and nothing is cached.
     public init(model: EmotionModel, folder: String?, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
+                environment: [String: String] = ProcessInfo.processInfo.environment, standardizer: ClipStandardizer? = nil,
                 makePlayer: @escaping ClipPlayerFactory = ClipPreviewer.alsaPlayers()) {
         self.model = model
         self.workers = max(1, workers)
         self.environment = environment
-        previewer = ClipPreviewer(model: model, makePlayer: makePlayer)
+        self.standardizer = standardizer
+        previewer = ClipPreviewer(model: model, normalizations: adapted, makePlayer: makePlayer)
         state = BrowseState(labels: model.header.labels)
         if let folder { open(folder) }
     }
@@ -100,8 +107,9 @@ public final class BrowseController: ScreenController {
             engine.cancel()
             BackgroundThread.start(name: "emoscope-cache") { engine.saveCache() }
         }
-        let engine = BrowseEngine(folder: path, model: model, cachePath: ResultCache.location(folder: path, environment: environment),
-                                  workers: workers)
+        let cachePath = standardizer == nil ? ResultCache.location(folder: path, environment: environment) : nil
+        let engine = BrowseEngine(folder: path, model: model, cachePath: cachePath, workers: workers, maximumDuration: Self.maximumDuration,
+                                  adaptation: standardizer.map { ($0, adapted) })
         self.engine = engine
         run(state.handle(.opened(folder: path)))
         engine.start()

@@ -12,6 +12,8 @@ final class BrowseEngine: @unchecked Sendable {
     private let cachePath: String?
     private let workerCount: Int
     private let maximumDuration: Double
+    /// Speaker adaptation: what gathers each folder's statistics, and where the clips' standardisations go.
+    private let adaptation: (standardizer: ClipStandardizer, normalizations: ClipNormalizations)?
     private let lock = NSLock()
     private var events: [BrowseEvent] = []
     private var results: [RowResult] = []
@@ -25,8 +27,11 @@ final class BrowseEngine: @unchecked Sendable {
     private let started = DispatchTime.now().uptimeNanoseconds
 
     /// An engine for `folder` (absolute, standardised); results are cached at `cachePath` when given.
-    init(folder: String, model: EmotionModel, cachePath: String?, workers: Int, maximumDuration: Double = 3_600) {
+    /// With `adaptation`, each folder's clips are standardised with that folder's statistics.
+    init(folder: String, model: EmotionModel, cachePath: String?, workers: Int, maximumDuration: Double = 3_600,
+         adaptation: (standardizer: ClipStandardizer, normalizations: ClipNormalizations)? = nil) {
         self.folder = folder
+        self.adaptation = adaptation
         self.model = model
         self.cachePath = cachePath
         workerCount = max(1, workers)
@@ -98,6 +103,11 @@ final class BrowseEngine: @unchecked Sendable {
             if workers == 0 { finishedSeconds = elapsed }
         }
         let paths = rows.map(\.path)
+        if let adaptation, workers > 0 {
+            post(.warning(message: "adapting to each folder's voice: gathering statistics from \(paths.count) clips first"))
+            let groups = paths.map { ($0 as NSString).deletingLastPathComponent }
+            adaptation.normalizations.set(paths: paths, adaptation.standardizer(paths, groups))
+        }
         for index in 0..<workers {
             BackgroundThread.start(name: "emoscope-classify-\(index)") { [self] in work(paths: paths) }
         }
@@ -114,6 +124,7 @@ final class BrowseEngine: @unchecked Sendable {
             do {
                 let audio = try decoder.decode(path: paths[row])
                 if let classifier {
+                    classifier.speakerNormalization = adaptation?.normalizations.normalization(of: paths[row])
                     outcome = .classified(ClipVerdict(classifier.classify(audio.samples)))
                 } else {
                     outcome = .failed(kind: "model", reason: "the model cannot run")

@@ -17,9 +17,11 @@ public final class ClipPreviewer {
     private var player: (any ClipPlayer)?
     private let opened = OpenedPlayer()
 
-    /// A preview classifying with `model` and playing through `makePlayer` (ALSA `default` unless given).
-    public init(model: EmotionModel, makePlayer: @escaping ClipPlayerFactory = ClipPreviewer.alsaPlayers()) {
-        loader = PreviewLoader(model: model)
+    /// A preview classifying with `model` (each clip standardised as `normalizations` says, else
+    /// with the model's statistics) and playing through `makePlayer` (ALSA `default` unless given).
+    public init(model: EmotionModel, normalizations: ClipNormalizations = ClipNormalizations(),
+                makePlayer: @escaping ClipPlayerFactory = ClipPreviewer.alsaPlayers()) {
+        loader = PreviewLoader(model: model, normalizations: normalizations)
         self.makePlayer = makePlayer
         sampleRate = model.header.features.sampleRate
     }

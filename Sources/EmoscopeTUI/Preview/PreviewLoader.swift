@@ -16,6 +16,7 @@ final class PreviewLoader: @unchecked Sendable {
     static let envelopeColumns = 1_024
 
     private let model: EmotionModel
+    private let normalizations: ClipNormalizations
     private let lock = NSLock()
     private let wake = DispatchSemaphore(value: 0)
     private var waiting: String?
@@ -23,7 +24,10 @@ final class PreviewLoader: @unchecked Sendable {
     private var stopping = false
     private var started = false
 
-    init(model: EmotionModel) { self.model = model }
+    init(model: EmotionModel, normalizations: ClipNormalizations) {
+        self.model = model
+        self.normalizations = normalizations
+    }
 
     /// Asks for the clip at `path`; the thread starts with the first request.
     func request(_ path: String) {
@@ -61,6 +65,7 @@ final class PreviewLoader: @unchecked Sendable {
             }
             if stop { return }
             guard let path else { continue }
+            classifier?.speakerNormalization = normalizations.normalization(of: path)
             let result = Result { () throws(AudioError) in try Self.load(path, decoder: decoder, classifier: classifier) }
             lock.withLock { if waiting == nil { done = (path, result) } }
         }

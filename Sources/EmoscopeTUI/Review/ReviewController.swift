@@ -1,10 +1,6 @@
 import EmoscopeCore
 import Foundation
 
-/// Each clip's standardisation (nil: the model's own) from the clips' paths and the speakers
-/// (or folders) they belong to: speaker adaptation, supplied by the command that opens the screen.
-public typealias ClipStandardizer = @Sendable (_ paths: [String], _ groups: [String]) -> [ModelHeader.Normalization?]
-
 /// The Review screen's I/O side: it reads the source (a report, or a labelled folder that it
 /// classifies on every core) on background threads and feeds the results into `ReviewState`.
 /// Nothing starts until the tab is first shown.
@@ -21,6 +17,7 @@ public final class ReviewController: ScreenController {
     private var evaluator: ReviewEvaluator?
     private let previewer: ClipPreviewer
     private let standardizer: ClipStandardizer?
+    private let adapted = ClipNormalizations()
 
     /// A screen for `source` (a `.json` report, or a labelled folder or manifest classified with `model`);
     /// with no source it says `missingSourceMessage`. A folder's clips are standardised as
@@ -28,7 +25,7 @@ public final class ReviewController: ScreenController {
     /// statistics. Clips play through `makePlayer` (ALSA `default` unless given).
     public init(source: String?, model: EmotionModel, modelName: String, missingSourceMessage: String = "no source given",
                 standardizer: ClipStandardizer? = nil, makePlayer: @escaping ClipPlayerFactory = ClipPreviewer.alsaPlayers()) {
-        previewer = ClipPreviewer(model: model, makePlayer: makePlayer)
+        previewer = ClipPreviewer(model: model, normalizations: adapted, makePlayer: makePlayer)
         self.source = source
         self.model = model
         self.modelName = modelName
@@ -48,7 +45,7 @@ public final class ReviewController: ScreenController {
         }
         let evaluator = ReviewEvaluator(model: model)
         self.evaluator = evaluator
-        let inbox = inbox, labels = model.header.labels, modelName = modelName, standardizer = standardizer
+        let inbox = inbox, labels = model.header.labels, modelName = modelName, standardizer = standardizer, adapted = adapted
         BackgroundThread.start(name: "emoscope-review-load") {
             let dataset: ReviewDataset
             do {
@@ -64,6 +61,7 @@ public final class ReviewController: ScreenController {
             guard !pending.isEmpty else { return }
             let paths = pending.map { dataset.clips[$0].path }
             let normalizations = standardizer?(paths, pending.map { dataset.clips[$0].adaptationGroup }) ?? []
+            adapted.set(paths: paths, normalizations)
             evaluator.start(paths: paths, normalizations: normalizations,
                             report: { inbox.post(.evaluated(index: pending[$0], outcome: $1)) },
                             finished: { inbox.post(.evaluationFinished) })
