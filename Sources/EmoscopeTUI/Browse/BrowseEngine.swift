@@ -107,6 +107,8 @@ final class BrowseEngine: @unchecked Sendable {
             post(.warning(message: "adapting to each folder's voice: gathering statistics from \(paths.count) clips first"))
             let groups = paths.map { ($0 as NSString).deletingLastPathComponent }
             adaptation.normalizations.set(paths: paths, adaptation.standardizer(paths, groups))
+            let folders = Set(groups).count
+            post(.warning(message: "adapted to each folder's voice (\(folders) folder\(folders == 1 ? "" : "s"))"))
         }
         for index in 0..<workers {
             BackgroundThread.start(name: "emoscope-classify-\(index)") { [self] in work(paths: paths) }
