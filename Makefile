@@ -4,7 +4,7 @@ PREFIX     ?= /usr/local
 DEMO_CLIP  := Assets/demo/03-01-05-02-01-01-01.flac
 RELEASE    := .build/release
 
-.PHONY: all deps build run test bench model adaptive-model install uninstall clean reference-fixtures
+.PHONY: all deps build run test bench model adaptive-model robust-model install uninstall clean reference-fixtures
 
 RAVDESS    ?= ../shared/datasets/ravdess-speech-16k
 
@@ -52,6 +52,13 @@ adaptive-model: deps
 	EMOSCOPE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
 	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 --speaker-normalization \
 	  --output Assets/adaptive.emomodel --report Assets/adaptive.report.json $(if $(RESUME),--resume)
+
+## The same recipe with a random ±12 dB equaliser on every training example: the model for other microphones.
+robust-model: deps
+	$(SWIFT) build -c release --product emoscope-train
+	EMOSCOPE_REVISION=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+	  $(RELEASE)/emoscope-train $(RAVDESS) --format ravdess --folds 6 --seed 1 --augmentation crop,vtlp=0.05,eq \
+	  --output Assets/robust.emomodel --report Assets/robust.report.json $(if $(RESUME),--resume)
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/emoscope

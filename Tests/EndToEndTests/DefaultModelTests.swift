@@ -43,6 +43,22 @@ struct DefaultModelTests {
         #expect(refused.status == 2, "the default model is trained on corpus statistics")
     }
 
+    /// The model for other microphones ships beside it: trained with the ±12 dB equaliser, found by name.
+    @Test func theRobustModelWasTrainedWithTheEqualiser() throws {
+        let path = assets.appendingPathComponent("robust.emomodel").path
+        let model = try ModelStore.load(path: path)
+        #expect(model.header.labels == ModelHeader.ravdessLabels && !model.header.speakerNormalized)
+        #expect(model.header.provenance.evaluationProtocol.contains("speaker-independent"))
+        let bytes = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        #expect(bytes <= 4 << 20)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: assets.appendingPathComponent("robust.report.json"))) as! [String: Any]
+        let augmentation = (report["configuration"] as? [String: Any])?["augmentation"] as? [String: Any]
+        #expect(augmentation?["equalizerDB"] as? Double == 12)
+        #expect((report["predictions"] as? [Any])?.count == 1_440)
+        let byName = try ProcessRunner.run(["/bin/sh", "-c", "cd / && exec \"$0\" classify \"$1\" --model robust --format csv", emoscope, demo])
+        #expect(byName.status == 0 && byName.stdout.contains(",classified,"), "stderr: \(byName.stderr)")
+    }
+
     @Test func foundWithoutFlagsFromAnyFolder() throws {
         let result = try ProcessRunner.run(["/bin/sh", "-c", "cd / && exec \"$0\" classify \"$1\" --format csv", emoscope, demo],
                                            environment: ["EMOSCOPE_MODEL": ""])
