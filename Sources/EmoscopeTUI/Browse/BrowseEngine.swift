@@ -13,7 +13,8 @@ final class BrowseEngine: @unchecked Sendable {
     private let workerCount: Int
     private let maximumDuration: Double
     /// Speaker adaptation: what gathers each folder's statistics, and where the clips' standardisations go.
-    private let adaptation: (standardizer: ClipStandardizer, normalizations: ClipNormalizations)?
+    typealias Adaptation = (standardizer: ClipStandardizer, normalizations: ClipNormalizations)
+    private let adaptation: Adaptation?
     private let lock = NSLock()
     private var events: [BrowseEvent] = []
     private var results: [RowResult] = []
@@ -29,7 +30,7 @@ final class BrowseEngine: @unchecked Sendable {
     /// An engine for `folder` (absolute, standardised); results are cached at `cachePath` when given.
     /// With `adaptation`, each folder's clips are standardised with that folder's statistics.
     init(folder: String, model: EmotionModel, cachePath: String?, workers: Int, maximumDuration: Double = 3_600,
-         adaptation: (standardizer: ClipStandardizer, normalizations: ClipNormalizations)? = nil) {
+         adaptation: Adaptation? = nil) {
         self.folder = folder
         self.adaptation = adaptation
         self.model = model

@@ -17,9 +17,8 @@ public struct AdaptationSampler: Sendable {
     public init(clips: [PreparedClip], indices: [Int], header: ModelHeader, threads: Int) {
         let extractors = (0..<max(1, threads)).map { _ in try! FeatureExtractor(settings: header.features) }
         let statistics = parallelMap(indices.count, threads: threads) { chunk, i in
-            let clip = clips[indices[i]]
             var own = SpeakerStatistics(bands: header.features.melBands)
-            own.add(extractors[chunk].logMelSpectrogram(Array(clip.samples[clip.span])), removing: header.normalization)
+            clips[indices[i]].addSpeech(to: &own, extractor: extractors[chunk], removing: header.normalization)
             return own
         }
         statisticsBySpeaker = Dictionary(zip(indices.map { clips[$0].speaker }, statistics.map { [$0] }), uniquingKeysWith: +)

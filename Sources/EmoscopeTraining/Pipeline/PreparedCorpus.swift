@@ -11,6 +11,12 @@ public struct PreparedClip: Sendable {
     public var span: Range<Int>
     /// Its speaker's own statistics, used instead of the model's when standardising per speaker.
     public var speakerNormalization: ModelHeader.Normalization?
+
+    /// Adds the log-mel frames of its speech span to `statistics`, with what `flags` removes
+    /// from each window removed, as the classifier will see them.
+    public func addSpeech(to statistics: inout SpeakerStatistics, extractor: FeatureExtractor, removing flags: ModelHeader.Normalization) {
+        statistics.add(extractor.logMelSpectrogram(Array(samples[span])), removing: flags)
+    }
 }
 
 /// Decodes every clip of a corpus once (in parallel) and finds its speech span.
@@ -66,10 +72,7 @@ public enum CorpusPreparation {
         let flags = ModelHeader.Normalization(mean: [], standardDeviation: [], subtractWindowMean: subtractWindowMean,
                                               subtractSpeechLevel: subtractSpeechLevel)
         var statistics = SpeakerStatistics(bands: features.melBands)
-        for index in indices {
-            let clip = clips[index]
-            statistics.add(extractor.logMelSpectrogram(Array(clip.samples[clip.span])), removing: flags)
-        }
+        for index in indices { clips[index].addSpeech(to: &statistics, extractor: extractor, removing: flags) }
         return statistics.normalization(over: flags)
     }
 }
