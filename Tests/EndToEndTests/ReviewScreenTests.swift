@@ -20,6 +20,16 @@ import Testing
         return nil
     }
 
+    /// Copies RAVDESS clips `names` of actor `actor` into `folder`/Actor_NN, as a labelled folder.
+    func copy(actor: Int, names: [String], into folder: TemporaryDirectory) throws {
+        let speaker = String(format: "Actor_%02d", actor)
+        let corpus = folder.path(speaker)
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        for name in names {
+            try FileManager.default.copyItem(atPath: Corpus.speech16k.path + "/\(speaker)/" + name, toPath: corpus + "/" + name)
+        }
+    }
+
     /// The shipped report as JSON: its pooled counts, UAR, protocol and predictions.
     func shippedReport() throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.root + "/Assets/default.report.json"))
@@ -84,12 +94,7 @@ import Testing
     @Test(.enabled(if: TmuxSession.isAvailable && (Corpus.isAvailable || Corpus.isRequired), Comment(rawValue: Corpus.absentMessage)))
     func aLabelledFolderIsClassifiedInTheBackground() throws {
         let folder = TemporaryDirectory()
-        let corpus = folder.path("Actor_04")
-        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
-        for emotion in 1...8 {
-            let name = "03-01-0\(emotion)-01-01-01-04.flac"
-            try FileManager.default.copyItem(atPath: Corpus.speech16k.path + "/Actor_04/" + name, toPath: corpus + "/" + name)
-        }
+        try copy(actor: 4, names: (1...8).map { "03-01-0\($0)-01-01-01-04.flac" }, into: folder)
         let session = try TmuxSession(command: "\(Self.emoscope) review \(TmuxSession.quote(folder.url.path)) --model \(Self.root)/Assets/default.emomodel",
                                       width: 100, height: 30, environment: ["HOME": folder.url.path])
         let (done, screen) = try session.waitFor("8 of 8 clips classified", timeout: 60)
@@ -107,14 +112,9 @@ import Testing
     @Test(.enabled(if: TmuxSession.isAvailable && (Corpus.isAvailable || Corpus.isRequired), Comment(rawValue: Corpus.absentMessage)))
     func aLabelledFolderIsAdaptedToItsSpeaker() throws {
         let folder = TemporaryDirectory()
-        let corpus = folder.path("Actor_09")
-        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
-        for emotion in 1...8 {
-            for statement in 1...2 {
-                let name = "03-01-0\(emotion)-0\(emotion == 1 ? 1 : 2)-0\(statement)-01-09.flac"
-                try FileManager.default.copyItem(atPath: Corpus.speech16k.path + "/Actor_09/" + name, toPath: corpus + "/" + name)
-            }
-        }
+        try copy(actor: 9, names: (1...8).flatMap { emotion in
+            (1...2).map { "03-01-0\(emotion)-0\(emotion == 1 ? 1 : 2)-0\($0)-01-09.flac" }
+        }, into: folder)
         let adaptive = Self.root + "/Assets/adaptive.emomodel"
         let eval = try ProcessRunner.run([Self.emoscope, "eval", folder.url.path, "--model", adaptive, "--adapt", "--json"])
         #expect(eval.status == 0, "stderr: \(eval.stderr)")
