@@ -72,6 +72,12 @@ struct RecipeOptions: ParsableArguments {
             """))
     var ensemble: Int?
 
+    @Option(help: ArgumentHelp(
+        "Train a classifier of the training speakers on the pooled embedding against the network, its reversed gradient weighted up to λ (e.g. 0.1; default off).",
+        discussion: "Domain-adversarial training (gradient reversal): the weight ramps from 0 to λ over training, so the network learns to pool what says less about who is speaking. The speaker classifier is not part of the model file.",
+        valueName: "λ"))
+    var speakerAdversary: Double?
+
     @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
     var mixup: Double?
 
@@ -123,6 +129,9 @@ struct RecipeOptions: ParsableArguments {
         }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be a non-negative number") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing must be in [0, 1)") }
+        if let speakerAdversary, !(speakerAdversary >= 0 && speakerAdversary.isFinite) {
+            throw ValidationError("--speaker-adversary must be a non-negative number")
+        }
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
         if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
@@ -165,6 +174,7 @@ struct RecipeOptions: ParsableArguments {
         if let augmentation { configuration.augmentation = AugmentationSettings(named: augmentation)! }
         if let patience { configuration.patience = patience }
         if let mixup { configuration.mixupAlpha = mixup }
+        if let speakerAdversary { configuration.speakerAdversary = speakerAdversary > 0 ? speakerAdversary : nil }
         if let validationFraction { configuration.validationFraction = validationFraction }
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }

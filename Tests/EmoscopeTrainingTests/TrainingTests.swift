@@ -114,11 +114,14 @@ struct TrainingTests {
     /// With validation speakers the final fit waits for the folds; without, it trains beside them
     /// when a thread would otherwise be idle (3 threads for 2 folds), else after them. An ensemble
     /// is interrupted with its first member finished and its second under way.
-    @Test(arguments: [(nil, 0.34, 2, 1), (0.9, 0.34, 2, 1), (0.9, 0, 2, 1), (0.9, 0, 3, 1), (0.9, 0.34, 2, 2), (0.9, 0, 3, 2)])
-    func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?, validationFraction: Double, threads: Int, members: Int) throws {
+    @Test(arguments: [(nil, 0.34, 2, 1, nil), (0.9, 0.34, 2, 1, nil), (0.9, 0, 2, 1, nil), (0.9, 0, 3, 1, nil), (0.9, 0.34, 2, 2, nil),
+                      (0.9, 0, 3, 2, nil), (0.9, 0, 2, 1, 0.5)])
+    func resumingAfterAnInterruptionGivesTheSameResult(weightAverageDecay: Double?, validationFraction: Double, threads: Int, members: Int,
+                                                       speakerAdversary: Double?) throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)
         configuration.epochs = 4
+        configuration.speakerAdversary = speakerAdversary
         configuration.weightAverageDecay = weightAverageDecay
         configuration.validationFraction = validationFraction
         configuration.ensemble = members == 1 ? nil : Array(repeating: configuration.architecture, count: members - 1)
@@ -160,6 +163,29 @@ struct TrainingTests {
         #expect(resumed.report.predictions == uninterrupted.report.predictions)
         #expect(resumed.report.folds.map(\.metrics) == uninterrupted.report.folds.map(\.metrics))
         #expect(resumed.model!.header.members == members)
+        if speakerAdversary != nil {
+            // The adversary's classifier is in the checkpoint (else the resumed run would differ) and its loss in the history.
+            #expect(checkpoint.running.contains { $0.state?.adversary != nil })
+            #expect(resumed.report.folds.allSatisfy { $0.history.allSatisfy { $0.speakerLoss.map(\.isFinite) == true } })
+        } else {
+            #expect(resumed.report.folds.allSatisfy { $0.history.allSatisfy { $0.speakerLoss == nil } })
+        }
+    }
+
+    /// The adversary changes what is learnt, and the run stays deterministic for its seed.
+    @Test func aSpeakerAdversaryChangesTheNetworkDeterministically() throws {
+        let folder = TemporaryDirectory()
+        var (corpus, clips, configuration) = try Self.setUp(folder)
+        configuration.epochs = 3
+        configuration.validationFraction = 0
+        func model(_ adversary: Double?) throws -> EmotionModel {
+            configuration.speakerAdversary = adversary
+            return try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false })).model!
+        }
+        let plain = try model(nil), adversarial = try model(0.5)
+        #expect(adversarial.tensors != plain.tensors)
+        #expect(try model(0.5).tensors == adversarial.tensors)
+        #expect(adversarial.header.tensors == plain.header.tensors, "the speaker classifier is not part of the model")
     }
 
     @Test func foldsTrainedAtOnceGiveWhatTheyGiveOneAfterAnother() throws {

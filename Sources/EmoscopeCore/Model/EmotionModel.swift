@@ -21,6 +21,13 @@ public struct EmotionModel: Sendable {
         var header = header
         let specs = try header.plannedArchitecture().tensors
         header.tensors = specs
+        let tensors = initialTensors(specs, seed: seed)
+        return EmotionModel(header: header, tensors: tensors)
+    }
+
+    /// Starting values for `specs`: weights He-normal (deviation √(2 / fan-in)), batch-norm γ and
+    /// running variance 1, everything else 0; the same `seed` gives the same values.
+    public static func initialTensors(_ specs: [TensorSpec], seed: UInt64) -> [String: [Float]] {
         var generator = SeededGenerator(seed: seed)
         var tensors: [String: [Float]] = [:]
         for spec in specs {
@@ -36,7 +43,7 @@ public struct EmotionModel: Sendable {
                 tensors[spec.name] = [Float](repeating: 0, count: spec.count)
             }
         }
-        return EmotionModel(header: header, tensors: tensors)
+        return tensors
     }
 }
 

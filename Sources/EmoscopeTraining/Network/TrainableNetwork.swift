@@ -44,15 +44,20 @@ public final class TrainableNetwork {
     private let scratches: [Scratch]
 
     /// A network for `model`'s architecture and tensors, working on `threads` threads.
-    public init(model: EmotionModel, threads: Int) {
-        layers = model.header.architecture
-        inputHeight = model.header.features.melBands
-        parameters = model.tensors
-        let trainable = model.header.tensors.map(\.name).filter {
-            !($0.hasSuffix(".mean") || $0.hasSuffix(".variance"))
-        }
-        trainableNames = trainable
-        gradients = Dictionary(uniqueKeysWithValues: trainable.map { ($0, [Float](repeating: 0, count: model.tensors[$0]!.count)) })
+    public convenience init(model: EmotionModel, threads: Int) {
+        let trainable = model.header.tensors.map(\.name).filter { !($0.hasSuffix(".mean") || $0.hasSuffix(".variance")) }
+        self.init(layers: model.header.architecture, inputHeight: model.header.features.melBands, parameters: model.tensors,
+                  trainableNames: trainable, threads: threads)
+    }
+
+    /// A network of `layers` over inputs `inputHeight` rows high, with these tensors, of which
+    /// `trainableNames` (in this order) get gradients.
+    public init(layers: [LayerSpec], inputHeight: Int, parameters: [String: [Float]], trainableNames: [String], threads: Int) {
+        self.layers = layers
+        self.inputHeight = inputHeight
+        self.parameters = parameters
+        self.trainableNames = trainableNames
+        gradients = Dictionary(uniqueKeysWithValues: trainableNames.map { ($0, [Float](repeating: 0, count: parameters[$0]!.count)) })
         self.threads = max(1, threads)
         scratches = (0..<max(1, threads)).map { _ in Scratch() }
         _ = Self.keepFreedMemory
@@ -177,15 +182,27 @@ public final class TrainableNetwork {
         return current
     }
 
+    /// What pooling layer `index` (`globalPool` or `attentivePool`) gave each sample in the last
+    /// `forward(training: true)`: the network's embedding of each sample.
+    public func pooledOutput(ofLayer index: Int) -> [[Float]] {
+        guard let outputs = layerOutputs[index] else { preconditionFailure("layer \(index) is not a pooling layer of a training pass") }
+        return outputs
+    }
+
     /// Gradients of the loss with respect to every trainable tensor, given the loss's gradient
-    /// with respect to the logits of the last `forward(training: true)`. Returns the gradient
-    /// with respect to the inputs when `inputGradient` is set.
+    /// with respect to the logits of the last `forward(training: true)`. `added` is a further
+    /// gradient with respect to the output of one layer (a second loss on that layer's output,
+    /// see `pooledOutput`). Returns the gradient with respect to the inputs when `inputGradient` is set.
     @discardableResult
-    public func backward(_ logitGradients: [[Float]], inputGradient: Bool = false) -> [[Float]]? {
+    public func backward(_ logitGradients: [[Float]], adding added: (layer: Int, gradients: [[Float]])? = nil,
+                         inputGradient: Bool = false) -> [[Float]]? {
         precondition(layerInputs.count == layers.count, "backward needs a forward pass in training mode")
         for name in trainableNames { gradients[name] = [Float](repeating: 0, count: gradients[name]!.count) }
         var upstream = logitGradients
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            if let added, added.layer == index {
+                for i in upstream.indices { for k in upstream[i].indices { upstream[i][k] += added.gradients[i][k] } }
+            }
             let inputs = layerInputs[index], shapes = layerShapes[index]
             let needInput = index > 0 || inputGradient
             let name = "layers.\(index)"

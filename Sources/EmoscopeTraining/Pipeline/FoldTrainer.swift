@@ -12,6 +12,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var validationLoss: Double
     public var seconds: Double
     public var examplesPerSecond: Double
+    /// The speaker adversary's mean loss over the epoch (nil without one).
+    public var speakerLoss: Double? = nil
 }
 
 /// Where one training run stands at an epoch's end: enough to resume exactly.
@@ -26,6 +28,8 @@ public struct FoldState: Codable, Equatable, Sendable {
     public var history: [EpochRecord]
     /// The moving average of the weights, when the configuration keeps one.
     public var average: WeightAverage?
+    /// The speaker adversary, when the configuration trains one.
+    public var adversary: SpeakerAdversary.State? = nil
 }
 
 /// The result of one training run.
@@ -85,10 +89,12 @@ public final class FoldTrainer {
         var history: [EpochRecord] = []
         var firstEpoch = 0
         var average = c.weightAverageDecay.map { WeightAverage(decay: $0, initial: network.parameters) }
+        let adversary = speakerAdversary()
         if let state {
             network.parameters = state.parameters.tensors
             optimizer = state.optimizer
             average = state.average
+            if let saved = state.adversary { adversary?.adversary.state = saved }
             (best, bestEpoch, bestScore, history, firstEpoch) = (state.best, state.bestEpoch, state.bestScore, state.history, state.epochsDone)
         }
         let batches = (train.count + c.batchSize - 1) / c.batchSize
@@ -105,7 +111,7 @@ public final class FoldTrainer {
             var order = train
             var shuffler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), 0x5EED))
             order.seededShuffle(using: &shuffler)
-            var lossSum = 0.0
+            var lossSum = 0.0, speakerLossSum = 0.0
             for batch in 0..<batches {
                 if shouldStop() { return nil }
                 let members = Array(order[(batch * c.batchSize)..<min(order.count, (batch + 1) * c.batchSize)])
@@ -115,16 +121,26 @@ public final class FoldTrainer {
                                              seed: mix(runSeed, UInt64(epoch), UInt64(batch), 0xD509))
                 let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: prepared.targets, weights: prepared.weights)
                 lossSum += loss
-                network.backward(gradients)
+                let step = epoch * batches + batch
+                var reversed: (layer: Int, gradients: [[Float]])?
+                if let (adversary, speakerOf) = adversary {
+                    let layer = adversary.poolingLayer
+                    let result = adversary.step(embeddings: network.pooledOutput(ofLayer: layer), speakers: members.map { speakerOf[clips[$0].speaker]! },
+                                                learningRate: schedule.rate(at: step), progress: Double(step) / Double(c.epochs * batches))
+                    speakerLossSum += result.loss
+                    reversed = (layer, result.reversed)
+                }
+                network.backward(gradients, adding: reversed)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
-                                 learningRate: schedule.rate(at: epoch * batches + batch))
+                                 learningRate: schedule.rate(at: step))
                 average?.update(with: network.parameters)
             }
             // The weights this epoch offers: the running average when there is one.
             var current = initialModel
             current.tensors = average?.tensors.tensors ?? network.parameters
             var record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(batches), learningRate: schedule.rate(at: (epoch + 1) * batches - 1),
-                                     validationUAR: 0, validationAccuracy: 0, validationLoss: 0, seconds: 0, examplesPerSecond: 0)
+                                     validationUAR: 0, validationAccuracy: 0, validationLoss: 0, seconds: 0, examplesPerSecond: 0,
+                                     speakerLoss: adversary.map { _ in speakerLossSum / Double(batches) })
             var score = [Double(epoch), 0]  // without validation speakers the last epoch is the best
             if !validation.isEmpty {
                 let predictions = Evaluator.predict(current, clips: clips, indices: validation, threads: threads)
@@ -141,7 +157,8 @@ public final class FoldTrainer {
                 (best, bestEpoch, bestScore) = (TensorMap(current.tensors), epoch + 1, score)
             }
             let state = FoldState(epochsDone: epoch + 1, parameters: TensorMap(network.parameters), optimizer: optimizer,
-                                  best: best, bestEpoch: bestEpoch, bestScore: bestScore, history: history, average: average)
+                                  best: best, bestEpoch: bestEpoch, bestScore: bestScore, history: history, average: average,
+                                  adversary: adversary?.adversary.state)
             try onEpoch(record, state)
             if !validation.isEmpty && epoch + 1 - bestEpoch >= c.patience { break }
         }
@@ -155,6 +172,19 @@ public final class FoldTrainer {
             validationPredictions = Evaluator.recalibrated(uncalibrated, temperature: model.header.calibration.temperature)
         }
         return TrainingOutcome(model: model, bestEpoch: bestEpoch, history: history, validation: validationPredictions)
+    }
+
+    /// The speaker adversary the configuration asks for, with each training speaker's class; nil: none.
+    private func speakerAdversary() -> (adversary: SpeakerAdversary, speakerOf: [String: Int])? {
+        guard let weight = configuration.speakerAdversary, weight > 0 else { return nil }
+        let speakers = Set(train.map { clips[$0].speaker }).sorted()
+        let header = initialModel.header
+        guard let adversary = SpeakerAdversary(networkLayers: header.architecture,
+                                               input: ActivationShape(channels: 1, height: header.features.melBands, width: header.windowFrames),
+                                               speakers: speakers.count, weight: weight, weightDecay: configuration.weightDecay,
+                                               seed: mix(runSeed, 0xAD5E), threads: threads)
+        else { return nil }
+        return (adversary, Dictionary(uniqueKeysWithValues: speakers.enumerated().map { ($1, $0) }))
     }
 
     /// Training batch `batch` of `epoch`: the members' augmented examples, with frequency-wise
