@@ -73,8 +73,8 @@ struct RecipeOptions: ParsableArguments {
     var ensemble: Int?
 
     @Option(help: ArgumentHelp(
-        "Train a classifier of the training speakers on the pooled embedding against the network, its reversed gradient weighted up to λ (e.g. 0.1; default off).",
-        discussion: "Domain-adversarial training (gradient reversal): the weight ramps from 0 to λ over training, so the network learns to pool what says less about who is speaking. The speaker classifier is not part of the model file.",
+        "Train a linear classifier of the training speakers on the pooled embedding, and the network to leave it guessing, with weight up to λ (e.g. 0.1; default off).",
+        discussion: "Domain-adversarial training with a confusion loss: the network's extra loss is the cross-entropy of the classifier's answer against the uniform distribution, its weight ramped from 0 to λ over training, so the network learns to pool what says less about who is speaking. The speaker classifier is not part of the model file.",
         valueName: "λ"))
     var speakerAdversary: Double?
 

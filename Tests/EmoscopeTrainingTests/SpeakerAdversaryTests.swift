@@ -3,12 +3,12 @@ import EmoscopeTraining
 import Foundation
 import Testing
 
-/// The speaker adversary (gradient reversal): the gradient the network receives, the ramp of its
-/// weight, and that its classifier does learn speakers.
+/// The speaker adversary (a confusion loss): the gradient the network receives, the ramp of its
+/// weight, that its classifier learns speakers and that the network can leave it guessing.
 @Suite("speaker adversary")
 struct SpeakerAdversaryTests {
     /// No ReLU between convolution and pooling: a step of 1e-2 on a convolution weight would move
-    /// activations across its kink (see `GradientCheckTests`); the classifier's own ReLU stays.
+    /// activations across its kink (see `GradientCheckTests`); the classifier is linear.
     static let layers: [LayerSpec] = [GradientCheckTests.conv(2), .globalPool(.meanStd), .dense(outFeatures: 3)]
 
     static func adversary(weight: Double, speakers: Int = 3, layers: [LayerSpec] = layers) -> SpeakerAdversary {
@@ -16,11 +16,11 @@ struct SpeakerAdversaryTests {
                          speakers: speakers, weight: weight, weightDecay: 0, seed: 5, threads: 2)!
     }
 
-    /// The network's gradient with the adversary's reversed gradient added at its pooling layer
-    /// equals the finite-difference gradient of `Σ r·logits − w·CE_speaker(embedding)`, the
-    /// speaker classifier held fixed: the classifier's input gradient is right, reversed, scaled
-    /// by the ramped weight, and enters the backward pass where the embedding leaves the network.
-    @Test func theNetworkGetsTheReversedGradientOfTheSpeakerLoss() throws {
+    /// The network's gradient with the adversary's gradient added at its pooling layer equals the
+    /// finite-difference gradient of `Σ r·logits + w·CE(classifier(embedding), uniform)`, the
+    /// speaker classifier held fixed: the confusion loss's input gradient is right, scaled by the
+    /// ramped weight, and enters the backward pass where the embedding leaves the network.
+    @Test func theNetworkGetsTheGradientOfTheConfusionLoss() throws {
         let widths = GradientCheckTests.widths
         let inputs = GradientCheckTests.inputs(widths: widths, seed: 4)
         let speakers = [2, 0, 1]
@@ -34,14 +34,14 @@ struct SpeakerAdversaryTests {
         func loss() -> Double {
             let logits = network.forward(inputs, widths: widths, training: true, seed: 7)
             adversary.state = start
-            let speakerLoss = adversary.step(embeddings: network.pooledOutput(ofLayer: 1), speakers: speakers, learningRate: 0, progress: 1).loss
+            let confusion = adversary.step(embeddings: network.pooledOutput(ofLayer: 1), speakers: speakers, learningRate: 0, progress: 1).confusionLoss
             let projected = zip(logits, projection).reduce(0.0) { total, pair in zip(pair.0, pair.1).reduce(total) { $0 + Double($1.0) * Double($1.1) } }
-            return projected - weight * speakerLoss
+            return projected + weight * confusion
         }
         _ = network.forward(inputs, widths: widths, training: true, seed: 7)
         adversary.state = start
-        let reversed = adversary.step(embeddings: network.pooledOutput(ofLayer: 1), speakers: speakers, learningRate: 0, progress: 1).reversed
-        network.backward(projection, adding: (layer: 1, gradients: reversed))
+        let added = adversary.step(embeddings: network.pooledOutput(ofLayer: 1), speakers: speakers, learningRate: 0, progress: 1).networkGradients
+        network.backward(projection, adding: (layer: 1, gradients: added))
         let analytic = network.gradients
         var checked = 0, mismatches: [String] = []
         let step: Float = 1e-2
@@ -61,13 +61,13 @@ struct SpeakerAdversaryTests {
         }
         #expect(checked > 20)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
-        // Without the reversed gradient the convolution's gradient differs: the speaker loss reached it.
+        // Without the added gradient the convolution's gradient differs: the confusion loss reached it.
         _ = network.forward(inputs, widths: widths, training: true, seed: 7)
         network.backward(projection)
         #expect(network.gradients["layers.0.weight"] != analytic["layers.0.weight"])
     }
 
-    @Test func theReversalRampsFromNothingToItsWeight() {
+    @Test func theConfusionWeightRampsFromNothingToItsWeight() {
         let adversary = Self.adversary(weight: 0.5)
         #expect(adversary.rampedWeight(at: 0) == 0)
         #expect(abs(adversary.rampedWeight(at: 1) - 0.5) < 1e-4)
@@ -84,16 +84,37 @@ struct SpeakerAdversaryTests {
         var losses: [Double] = []
         for _ in 0..<150 {
             let speakers = (0..<16).map { $0 % 4 }
-            let embeddings = speakers.map { speaker in
-                (0..<GradientCheckTests.height).map { k in (k == speaker ? 2 : 0) + generator.nextGaussian() * 0.3 }
-            }
-            let result = adversary.step(embeddings: embeddings, speakers: speakers, learningRate: 1e-2, progress: 0.5)
-            losses.append(result.loss)
-            #expect(result.reversed.allSatisfy { $0.allSatisfy { $0 == 0 } })
+            let result = adversary.step(embeddings: Self.revealing(speakers, generator: &generator), speakers: speakers, learningRate: 1e-2, progress: 0.5)
+            losses.append(result.speakerLoss)
+            #expect(result.networkGradients.allSatisfy { $0.allSatisfy { $0 == 0 } })
         }
         let chance = log(4.0), first = losses[0]
         let last: Double = losses.suffix(10).reduce(0, +) / 10
         #expect(abs(first - chance) < 1, "starts near chance: \(first)")
         #expect(last < 0.1 * chance, "ends far below chance: \(last)")
+    }
+
+    /// Embeddings moved by the network's gradient (plain gradient descent standing in for the
+    /// network) stop giving the speaker away: the classifier, still learning, ends near chance,
+    /// neither blind nor wrong on purpose.
+    @Test func followingItsGradientLeavesTheClassifierGuessing() {
+        let adversary = Self.adversary(weight: 1, speakers: 4, layers: [.globalPool(.mean), .dense(outFeatures: 3)])
+        var generator = SeededGenerator(seed: 4)
+        let speakers = (0..<16).map { $0 % 4 }
+        var embeddings = Self.revealing(speakers, generator: &generator)
+        var losses: [Double] = []
+        for _ in 0..<400 {
+            let result = adversary.step(embeddings: embeddings, speakers: speakers, learningRate: 1e-2, progress: 1)
+            losses.append(result.speakerLoss)
+            for i in embeddings.indices { for k in embeddings[i].indices { embeddings[i][k] -= 2 * result.networkGradients[i][k] } }
+        }
+        let chance = log(4.0)
+        let last: Double = losses.suffix(50).reduce(0, +) / 50
+        #expect(abs(last - chance) < 0.15 * chance, "the speaker loss ends near chance: \(last)")
+    }
+
+    /// One embedding per speaker: a 2 on the speaker's own dimension, noise of 0.3 everywhere.
+    static func revealing(_ speakers: [Int], generator: inout SeededGenerator) -> [[Float]] {
+        speakers.map { speaker in (0..<GradientCheckTests.height).map { k in (k == speaker ? 2 : 0) + generator.nextGaussian() * 0.3 } }
     }
 }

@@ -52,7 +52,7 @@ struct TrainCommandTests {
         let adversarial = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8",
                                                  "--speaker-adversary", "0.3", "--output", folder.path("adversary.emomodel"), "--evaluate-only"])
         #expect(adversarial.status == 0, "stderr: \(adversarial.stderr.suffix(800))")
-        #expect(adversarial.stdout.contains("1 epochs each, against a speaker adversary (reversed gradient up to 0.3)"), "stdout: \(adversarial.stdout)")
+        #expect(adversarial.stdout.contains("1 epochs each, against a speaker adversary (confusion loss weighted up to 0.3)"), "stdout: \(adversarial.stdout)")
         let negative = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--speaker-adversary", "-1"])
         #expect(negative.status == 64 && negative.stderr.contains("--speaker-adversary must be a non-negative number"), "stderr: \(negative.stderr)")
     }

@@ -122,15 +122,15 @@ public final class FoldTrainer {
                 let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: prepared.targets, weights: prepared.weights)
                 lossSum += loss
                 let step = epoch * batches + batch
-                var reversed: (layer: Int, gradients: [[Float]])?
+                var confusion: (layer: Int, gradients: [[Float]])?
                 if let (adversary, speakerOf) = adversary {
                     let layer = adversary.poolingLayer
                     let result = adversary.step(embeddings: network.pooledOutput(ofLayer: layer), speakers: members.map { speakerOf[clips[$0].speaker]! },
                                                 learningRate: schedule.rate(at: step), progress: Double(step) / Double(c.epochs * batches))
-                    speakerLossSum += result.loss
-                    reversed = (layer, result.reversed)
+                    speakerLossSum += result.speakerLoss
+                    confusion = (layer, result.networkGradients)
                 }
-                network.backward(gradients, adding: reversed)
+                network.backward(gradients, adding: confusion)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
                                  learningRate: schedule.rate(at: step))
                 average?.update(with: network.parameters)

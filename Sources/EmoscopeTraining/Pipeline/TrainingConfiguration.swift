@@ -37,9 +37,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// them), so the model works before it has heard a voice for long; test clips keep their
     /// speaker's full statistics. nil or false: every example gets its speaker's full statistics.
     public var variedAdaptation: Bool?
-    /// Largest weight of the speaker adversary's reversed gradient (see `SpeakerAdversary`): a
-    /// classifier of the training speakers on the pooled embedding, trained against the network;
-    /// nil or 0: none.
+    /// Largest weight of the speaker adversary's confusion loss (see `SpeakerAdversary`): a
+    /// classifier of the training speakers on the pooled embedding, which the network learns to
+    /// leave guessing; nil or 0: none.
     public var speakerAdversary: Double?
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
