@@ -24,7 +24,7 @@ public final class SpeakerAdversary {
 
     /// Index of the network's pooling layer whose output the classifier reads.
     public let poolingLayer: Int
-    /// The largest weight of the reversed gradient, reached at the end of training.
+    /// The largest weight of the confusion loss, reached at the end of training.
     public let weight: Double
     let classifier: TrainableNetwork
     var optimizer: AdamW
