@@ -78,6 +78,12 @@ struct RecipeOptions: ParsableArguments {
         valueName: "λ"))
     var speakerAdversary: Double?
 
+    @Option(help: ArgumentHelp(
+        "Train a linear classifier of RAVDESS's intensity (normal or strong) on the pooled embedding, and the network to help it, with weight λ (e.g. 0.3; default off).",
+        discussion: "Multi-task learning: the intensity comes from each clip's RAVDESS file name (03-01-EE-II-…); clips named otherwise do not count. The classifier is not part of the model file.",
+        valueName: "λ"))
+    var intensityHead: Double?
+
     @Option(help: "Mixup: blend each training example with another of its batch, weight ~ Beta(α, α) (e.g. 0.4; default off).")
     var mixup: Double?
 
@@ -132,6 +138,9 @@ struct RecipeOptions: ParsableArguments {
         if let speakerAdversary, !(speakerAdversary >= 0 && speakerAdversary.isFinite) {
             throw ValidationError("--speaker-adversary must be a non-negative number")
         }
+        if let intensityHead, !(intensityHead >= 0 && intensityHead.isFinite) {
+            throw ValidationError("--intensity-head must be a non-negative number")
+        }
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
         if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
@@ -175,6 +184,7 @@ struct RecipeOptions: ParsableArguments {
         if let patience { configuration.patience = patience }
         if let mixup { configuration.mixupAlpha = mixup }
         if let speakerAdversary { configuration.speakerAdversary = speakerAdversary > 0 ? speakerAdversary : nil }
+        if let intensityHead { configuration.intensityHead = intensityHead > 0 ? intensityHead : nil }
         if let validationFraction { configuration.validationFraction = validationFraction }
         if let weightAverage { configuration.weightAverageDecay = weightAverage > 0 ? weightAverage : nil }
         if windowMeanNormalization { configuration.subtractWindowMean = true }

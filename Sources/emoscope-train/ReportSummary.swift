@@ -13,7 +13,8 @@ enum ReportSummary {
             "Protocol: \(report.protocolDescription)",
             "Training: " + (report.configuration.memberCount == 1 ? "one network" : "\(report.configuration.memberCount) networks (an ensemble, logits averaged)")
                 + " per fold, \(report.configuration.epochs) epochs each"
-                + (report.configuration.speakerAdversary.map { ", against a speaker adversary (confusion loss weighted up to \($0))" } ?? ""),
+                + (report.configuration.speakerAdversary.map { ", against a speaker adversary (confusion loss weighted up to \($0))" } ?? "")
+                + (report.configuration.intensityHead.map { ", with an intensity classifier (loss weighted \($0))" } ?? ""),
             "",
             "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after  T     best epoch",
         ]

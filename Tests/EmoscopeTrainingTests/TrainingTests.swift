@@ -165,7 +165,7 @@ struct TrainingTests {
         #expect(resumed.model!.header.members == members)
         if speakerAdversary != nil {
             // The adversary's classifier is in the checkpoint (else the resumed run would differ) and its loss in the history.
-            #expect(checkpoint.running.contains { $0.state?.adversary != nil })
+            #expect(checkpoint.running.contains { $0.state?.auxiliaries?["speaker"] != nil })
             #expect(resumed.report.folds.allSatisfy { $0.history.allSatisfy { $0.speakerLoss.map(\.isFinite) == true } })
         } else {
             #expect(resumed.report.folds.allSatisfy { $0.history.allSatisfy { $0.speakerLoss == nil } })

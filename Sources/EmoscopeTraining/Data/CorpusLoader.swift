@@ -280,14 +280,16 @@ public enum CorpusLoader {
 
 /// The codes in a RAVDESS speech file name.
 enum RavdessName {
-    /// `(emotion 1…8, actor "AA")` for `03-01-EE-II-SS-RR-AA.wav|flac` (extension in any case), else nil.
-    static func parse(_ name: String) -> (emotion: Int, actor: String)? {
+    /// `(emotion 1…8, intensity 1 normal or 2 strong (nil for another code), actor "AA")` for
+    /// `03-01-EE-II-SS-RR-AA.wav|flac` (extension in any case), else nil.
+    static func parse(_ name: String) -> (emotion: Int, intensity: Int?, actor: String)? {
         let ext = (name as NSString).pathExtension.lowercased()
         guard ext == "wav" || ext == "flac" else { return nil }
         let codes = (name as NSString).deletingPathExtension.split(separator: "-", omittingEmptySubsequences: false)
         guard codes.count == 7, codes.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               codes[0] == "03", codes[1] == "01", let emotion = Int(codes[2]), (1...8).contains(emotion) else { return nil }
-        return (emotion, String(codes[6]))
+        let intensity = Int(codes[3]).flatMap { (1...2).contains($0) ? $0 : nil }
+        return (emotion, intensity, String(codes[6]))
     }
 }
 

@@ -14,6 +14,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var examplesPerSecond: Double
     /// The speaker adversary's mean loss over the epoch (nil without one).
     public var speakerLoss: Double? = nil
+    /// The intensity classifier's mean loss over the epoch (nil without one).
+    public var intensityLoss: Double? = nil
 }
 
 /// Where one training run stands at an epoch's end: enough to resume exactly.
@@ -28,8 +30,8 @@ public struct FoldState: Codable, Equatable, Sendable {
     public var history: [EpochRecord]
     /// The moving average of the weights, when the configuration keeps one.
     public var average: WeightAverage?
-    /// The speaker adversary, when the configuration trains one.
-    public var adversary: SpeakerAdversary.State? = nil
+    /// The auxiliary classifiers the configuration trains, by name (`speaker`, `intensity`).
+    public var auxiliaries: [String: AuxiliaryClassifier.State]? = nil
 }
 
 /// The result of one training run.
@@ -89,12 +91,12 @@ public final class FoldTrainer {
         var history: [EpochRecord] = []
         var firstEpoch = 0
         var average = c.weightAverageDecay.map { WeightAverage(decay: $0, initial: network.parameters) }
-        let adversary = speakerAdversary()
+        let auxiliaries = auxiliaryClassifiers()
         if let state {
             network.parameters = state.parameters.tensors
             optimizer = state.optimizer
             average = state.average
-            if let saved = state.adversary { adversary?.adversary.state = saved }
+            for head in auxiliaries { if let saved = state.auxiliaries?[head.name] { head.classifier.state = saved } }
             (best, bestEpoch, bestScore, history, firstEpoch) = (state.best, state.bestEpoch, state.bestScore, state.history, state.epochsDone)
         }
         let batches = (train.count + c.batchSize - 1) / c.batchSize
@@ -111,7 +113,7 @@ public final class FoldTrainer {
             var order = train
             var shuffler = SeededGenerator(seed: mix(runSeed, UInt64(epoch), 0x5EED))
             order.seededShuffle(using: &shuffler)
-            var lossSum = 0.0, speakerLossSum = 0.0
+            var lossSum = 0.0, auxiliaryLossSums = [String: Double]()
             for batch in 0..<batches {
                 if shouldStop() { return nil }
                 let members = Array(order[(batch * c.batchSize)..<min(order.count, (batch + 1) * c.batchSize)])
@@ -122,15 +124,15 @@ public final class FoldTrainer {
                 let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: prepared.targets, weights: prepared.weights)
                 lossSum += loss
                 let step = epoch * batches + batch
-                var confusion: (layer: Int, gradients: [[Float]])?
-                if let (adversary, speakerOf) = adversary {
-                    let layer = adversary.poolingLayer
-                    let result = adversary.step(embeddings: network.pooledOutput(ofLayer: layer), speakers: members.map { speakerOf[clips[$0].speaker]! },
-                                                learningRate: schedule.rate(at: step), progress: Double(step) / Double(c.epochs * batches))
-                    speakerLossSum += result.speakerLoss
-                    confusion = (layer, result.networkGradients)
+                var added: (layer: Int, gradients: [[Float]])?
+                for head in auxiliaries {
+                    let layer = head.classifier.poolingLayer
+                    let result = head.classifier.step(embeddings: network.pooledOutput(ofLayer: layer), labels: members.map { head.labels[$0] },
+                                                      learningRate: schedule.rate(at: step), progress: Double(step) / Double(c.epochs * batches))
+                    auxiliaryLossSums[head.name, default: 0] += result.classifierLoss
+                    added = (layer, added.map { zip($0.gradients, result.networkGradients).map { zip($0, $1).map(+) } } ?? result.networkGradients)
                 }
-                network.backward(gradients, adding: confusion)
+                network.backward(gradients, adding: added)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
                                  learningRate: schedule.rate(at: step))
                 average?.update(with: network.parameters)
@@ -140,7 +142,8 @@ public final class FoldTrainer {
             current.tensors = average?.tensors.tensors ?? network.parameters
             var record = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(batches), learningRate: schedule.rate(at: (epoch + 1) * batches - 1),
                                      validationUAR: 0, validationAccuracy: 0, validationLoss: 0, seconds: 0, examplesPerSecond: 0,
-                                     speakerLoss: adversary.map { _ in speakerLossSum / Double(batches) })
+                                     speakerLoss: auxiliaryLossSums["speaker"].map { $0 / Double(batches) },
+                                     intensityLoss: auxiliaryLossSums["intensity"].map { $0 / Double(batches) })
             var score = [Double(epoch), 0]  // without validation speakers the last epoch is the best
             if !validation.isEmpty {
                 let predictions = Evaluator.predict(current, clips: clips, indices: validation, threads: threads)
@@ -158,7 +161,7 @@ public final class FoldTrainer {
             }
             let state = FoldState(epochsDone: epoch + 1, parameters: TensorMap(network.parameters), optimizer: optimizer,
                                   best: best, bestEpoch: bestEpoch, bestScore: bestScore, history: history, average: average,
-                                  adversary: adversary?.adversary.state)
+                                  auxiliaries: auxiliaries.isEmpty ? nil : Dictionary(uniqueKeysWithValues: auxiliaries.map { ($0.name, $0.classifier.state) }))
             try onEpoch(record, state)
             if !validation.isEmpty && epoch + 1 - bestEpoch >= c.patience { break }
         }
@@ -174,17 +177,34 @@ public final class FoldTrainer {
         return TrainingOutcome(model: model, bestEpoch: bestEpoch, history: history, validation: validationPredictions)
     }
 
-    /// The speaker adversary the configuration asks for, with each training speaker's class; nil: none.
-    private func speakerAdversary() -> (adversary: SpeakerAdversary, speakerOf: [String: Int])? {
-        guard let weight = configuration.speakerAdversary, weight > 0 else { return nil }
+    /// An auxiliary classifier and each clip's label for it (nil: none), by clip index.
+    private struct AuxiliaryHead {
+        var name: String
+        var classifier: AuxiliaryClassifier
+        var labels: [Int: Int]
+    }
+
+    /// The auxiliary classifiers the configuration asks for, all reading the network's first
+    /// pooling layer: the speaker adversary (the training speakers as classes) and the intensity
+    /// classifier (normal or strong, from the clips' RAVDESS file names; none without any).
+    private func auxiliaryClassifiers() -> [AuxiliaryHead] {
+        let c = configuration, header = initialModel.header
+        func head(_ name: String, _ objective: AuxiliaryClassifier.Objective, weight: Double?, labels: [Int: Int], classes: Int, salt: UInt64) -> AuxiliaryHead? {
+            guard let weight, weight > 0, !labels.isEmpty,
+                  let classifier = AuxiliaryClassifier(objective: objective, networkLayers: header.architecture,
+                                                       input: ActivationShape(channels: 1, height: header.features.melBands, width: header.windowFrames),
+                                                       classes: classes, weight: weight, weightDecay: c.weightDecay, seed: mix(runSeed, salt), threads: threads)
+            else { return nil }
+            return AuxiliaryHead(name: name, classifier: classifier, labels: labels)
+        }
         let speakers = Set(train.map { clips[$0].speaker }).sorted()
-        let header = initialModel.header
-        guard let adversary = SpeakerAdversary(networkLayers: header.architecture,
-                                               input: ActivationShape(channels: 1, height: header.features.melBands, width: header.windowFrames),
-                                               speakers: speakers.count, weight: weight, weightDecay: configuration.weightDecay,
-                                               seed: mix(runSeed, 0xAD5E), threads: threads)
-        else { return nil }
-        return (adversary, Dictionary(uniqueKeysWithValues: speakers.enumerated().map { ($1, $0) }))
+        let speakerClass = Dictionary(uniqueKeysWithValues: speakers.enumerated().map { ($1, $0) })
+        let speakerLabels = Dictionary(uniqueKeysWithValues: train.map { ($0, speakerClass[clips[$0].speaker]!) })
+        let intensityLabels = Dictionary(uniqueKeysWithValues: train.compactMap { index in
+            RavdessName.parse((clips[index].path as NSString).lastPathComponent)?.intensity.map { (index, $0 - 1) }
+        })
+        return [head("speaker", .confuse, weight: c.speakerAdversary, labels: speakerLabels, classes: speakers.count, salt: 0xAD5E),
+                head("intensity", .assist, weight: c.intensityHead, labels: intensityLabels, classes: 2, salt: 0x1475)].compactMap { $0 }
     }
 
     /// Training batch `batch` of `epoch`: the members' augmented examples, with frequency-wise

@@ -41,6 +41,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// classifier of the training speakers on the pooled embedding, which the network learns to
     /// leave guessing; nil or 0: none.
     public var speakerAdversary: Double?
+    /// Weight of an auxiliary loss: a linear classifier of RAVDESS's intensity (normal or strong,
+    /// from each clip's file name) on the pooled embedding, which the network learns to help
+    /// (see `AuxiliaryClassifier`); nil or 0: none.
+    public var intensityHead: Double?
     /// Mixup's Beta(α, α) parameter; nil or 0 trains without mixup.
     public var mixupAlpha: Double?
     /// Decay per step of an exponential moving average of the weights, which is then what is
