@@ -88,6 +88,11 @@ struct EmoscopeTrain: ParsableCommand {
             throw ExitCode(2)
         }
         let configuration = try recipe.configuration(labels: loaded.labels.count)
+        if configuration.intensityHead != nil,
+           !loaded.clips.contains(where: { CorpusLoader.ravdessIntensity(fileName: ($0.path as NSString).lastPathComponent) != nil }) {
+            printError("emoscope-train: --intensity-head needs clips with RAVDESS file names (03-01-EE-II-SS-RR-AA.wav|flac, II the intensity); none of the \(loaded.clips.count) has one")
+            throw ExitCode(2)
+        }
 
         let plannedFolds: [Fold]
         let protocolDescription: String

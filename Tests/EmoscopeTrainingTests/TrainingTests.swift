@@ -172,20 +172,33 @@ struct TrainingTests {
         }
     }
 
-    /// The adversary changes what is learnt, and the run stays deterministic for its seed.
-    @Test func aSpeakerAdversaryChangesTheNetworkDeterministically() throws {
+    /// Each auxiliary classifier changes what is learnt, the run stays deterministic for its seed,
+    /// the model holds none of their tensors, and the history has their losses. The intensity
+    /// comes from RAVDESS file names: the synthetic clips get such names, intensity strong for
+    /// every other clip.
+    @Test func auxiliaryClassifiersChangeTheNetworkDeterministically() throws {
         let folder = TemporaryDirectory()
         var (corpus, clips, configuration) = try Self.setUp(folder)
+        for i in clips.indices { clips[i].path = folder.path(String(format: "03-01-%02d-%02d-01-01-%02d.flac", clips[i].label + 1, i % 2 + 1, i)) }
         configuration.epochs = 3
         configuration.validationFraction = 0
-        func model(_ adversary: Double?) throws -> EmotionModel {
+        func run(adversary: Double?, intensity: Double?) throws -> (model: EmotionModel, history: [EpochRecord]) {
             configuration.speakerAdversary = adversary
-            return try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false })).model!
+            configuration.intensityHead = intensity
+            let result = try #require(try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: nil, shouldStop: { false }))
+            return (result.model!, result.report.folds[0].history)
         }
-        let plain = try model(nil), adversarial = try model(0.5)
-        #expect(adversarial.tensors != plain.tensors)
-        #expect(try model(0.5).tensors == adversarial.tensors)
-        #expect(adversarial.header.tensors == plain.header.tensors, "the speaker classifier is not part of the model")
+        let plain = try run(adversary: nil, intensity: nil)
+        let adversarial = try run(adversary: 0.5, intensity: nil), assisted = try run(adversary: nil, intensity: 0.5)
+        #expect(adversarial.model.tensors != plain.model.tensors && assisted.model.tensors != plain.model.tensors)
+        #expect(assisted.model.tensors != adversarial.model.tensors)
+        #expect(try run(adversary: 0.5, intensity: nil).model.tensors == adversarial.model.tensors)
+        #expect(try run(adversary: nil, intensity: 0.5).model.tensors == assisted.model.tensors)
+        #expect(adversarial.model.header.tensors == plain.model.header.tensors && assisted.model.header.tensors == plain.model.header.tensors,
+                "the classifiers are not part of the model")
+        #expect(plain.history.allSatisfy { $0.speakerLoss == nil && $0.intensityLoss == nil })
+        #expect(adversarial.history.allSatisfy { $0.speakerLoss != nil && $0.intensityLoss == nil })
+        #expect(assisted.history.allSatisfy { $0.speakerLoss == nil && ($0.intensityLoss ?? 9) < 1 })
     }
 
     @Test func foldsTrainedAtOnceGiveWhatTheyGiveOneAfterAnother() throws {

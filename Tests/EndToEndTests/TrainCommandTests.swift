@@ -53,7 +53,10 @@ struct TrainCommandTests {
                                                  "--speaker-adversary", "0.3", "--output", folder.path("adversary.emomodel"), "--evaluate-only"])
         #expect(adversarial.status == 0, "stderr: \(adversarial.stderr.suffix(800))")
         #expect(adversarial.stdout.contains("1 epochs each, against a speaker adversary (confusion loss weighted up to 0.3)"), "stdout: \(adversarial.stdout)")
-        let negative = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--speaker-adversary", "-1"])
+        let intensity = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--intensity-head", "0.3"])
+        #expect(intensity.status == 2 && intensity.stderr.contains("--intensity-head needs clips with RAVDESS file names")
+                && intensity.stderr.contains("none of the 36 has one"), "stderr: \(intensity.stderr)")
+        let negative = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--speaker-adversary=-1"])
         #expect(negative.status == 64 && negative.stderr.contains("--speaker-adversary must be a non-negative number"), "stderr: \(negative.stderr)")
     }
 

@@ -68,6 +68,11 @@ public enum CorpusLoader {
         RavdessName.parse(fileName).map { $0.emotion - 1 }
     }
 
+    /// The intensity a RAVDESS speech file name announces: 0 normal, 1 strong; nil for other names.
+    public static func ravdessIntensity(fileName: String) -> Int? {
+        RavdessName.parse(fileName)?.intensity.map { $0 - 1 }
+    }
+
     // MARK: Folders
 
     /// `DIR/<label>/<file>` or `DIR/<label>/<speaker>/…/<file>` (extensions in `audioExtensions`), sorted by path.

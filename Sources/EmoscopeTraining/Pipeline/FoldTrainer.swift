@@ -201,7 +201,7 @@ public final class FoldTrainer {
         let speakerClass = Dictionary(uniqueKeysWithValues: speakers.enumerated().map { ($1, $0) })
         let speakerLabels = Dictionary(uniqueKeysWithValues: train.map { ($0, speakerClass[clips[$0].speaker]!) })
         let intensityLabels = Dictionary(uniqueKeysWithValues: train.compactMap { index in
-            RavdessName.parse((clips[index].path as NSString).lastPathComponent)?.intensity.map { (index, $0 - 1) }
+            CorpusLoader.ravdessIntensity(fileName: (clips[index].path as NSString).lastPathComponent).map { (index, $0) }
         })
         return [head("speaker", .confuse, weight: c.speakerAdversary, labels: speakerLabels, classes: speakers.count, salt: 0xAD5E),
                 head("intensity", .assist, weight: c.intensityHead, labels: intensityLabels, classes: 2, salt: 0x1475)].compactMap { $0 }
