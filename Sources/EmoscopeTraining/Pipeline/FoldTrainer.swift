@@ -124,14 +124,8 @@ public final class FoldTrainer {
                 let (loss, gradients) = CrossEntropy.lossAndGradient(logits: logits, targets: prepared.targets, weights: prepared.weights)
                 lossSum += loss
                 let step = epoch * batches + batch
-                var added: (layer: Int, gradients: [[Float]])?
-                for head in auxiliaries {
-                    let layer = head.classifier.poolingLayer
-                    let result = head.classifier.step(embeddings: network.pooledOutput(ofLayer: layer), labels: members.map { head.labels[$0] },
-                                                      learningRate: schedule.rate(at: step), progress: Double(step) / Double(c.epochs * batches))
-                    auxiliaryLossSums[head.name, default: 0] += result.classifierLoss
-                    added = (layer, added.map { zip($0.gradients, result.networkGradients).map { zip($0, $1).map(+) } } ?? result.networkGradients)
-                }
+                let added = auxiliaryStep(auxiliaries, network: network, members: members, learningRate: schedule.rate(at: step),
+                                          progress: Double(step) / Double(c.epochs * batches), lossSums: &auxiliaryLossSums)
                 network.backward(gradients, adding: added)
                 optimizer.update(&network.parameters, gradients: network.gradients, names: network.trainableNames,
                                  learningRate: schedule.rate(at: step))
@@ -205,6 +199,24 @@ public final class FoldTrainer {
         })
         return [head("speaker", .confuse, weight: c.speakerAdversary, labels: speakerLabels, classes: speakers.count, salt: 0xAD5E),
                 head("intensity", .assist, weight: c.intensityHead, labels: intensityLabels, classes: 2, salt: 0x1475)].compactMap { $0 }
+    }
+
+    /// One step of every auxiliary classifier on the batch the network has just seen (its loss
+    /// added to `lossSums` under its name); returns the sum of their gradients for the network's
+    /// pooling layer, nil without any.
+    private func auxiliaryStep(_ heads: [AuxiliaryHead], network: TrainableNetwork, members: [Int], learningRate: Float, progress: Double,
+                               lossSums: inout [String: Double]) -> (layer: Int, gradients: [[Float]])? {
+        var added: (layer: Int, gradients: [[Float]])?
+        for head in heads {
+            let layer = head.classifier.poolingLayer
+            let result = head.classifier.step(embeddings: network.pooledOutput(ofLayer: layer), labels: members.map { head.labels[$0] },
+                                              learningRate: learningRate, progress: progress)
+            lossSums[head.name, default: 0] += result.classifierLoss
+            guard var sum = added?.gradients else { added = (layer, result.networkGradients); continue }
+            for i in sum.indices { for k in sum[i].indices { sum[i][k] += result.networkGradients[i][k] } }
+            added = (layer, sum)
+        }
+        return added
     }
 
     /// Training batch `batch` of `epoch`: the members' augmented examples, with frequency-wise
