@@ -49,22 +49,7 @@ struct AuxiliaryClassifierTests {
         if objective == .assist { #expect(added[1].allSatisfy { $0 == 0 }, "the unlabelled example gets nothing") }
         network.backward(projection, adding: (layer: 1, gradients: added))
         let analytic = network.gradients
-        var checked = 0, mismatches: [String] = []
-        let step: Float = 1e-2
-        for name in network.trainableNames {
-            let count = network.parameters[name]!.count
-            for index in stride(from: 0, to: count, by: max(1, count / 12)) {
-                let original = network.parameters[name]![index]
-                network.parameters[name]![index] = original + step
-                let plus = loss()
-                network.parameters[name]![index] = original - step
-                let minus = loss()
-                network.parameters[name]![index] = original
-                let numeric = Float((plus - minus) / Double(2 * step)), a = analytic[name]![index]
-                checked += 1
-                if abs(a - numeric) > 0.02 * max(0.05, abs(a), abs(numeric)) { mismatches.append("\(name)[\(index)]: \(a) vs \(numeric)") }
-            }
-        }
+        let (checked, mismatches) = GradientCheckTests.checkParameters(network, analytic: analytic, loss: loss)
         #expect(checked > 20)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
         // Without the added gradient the convolution's gradient differs: the auxiliary loss reached it.

@@ -40,6 +40,36 @@ struct GradientCheckTests {
     struct Mismatch: CustomStringConvertible {
         var name: String, index: Int, analytic: Float, numeric: Float
         var description: String { "\(name)[\(index)]: analytic \(analytic), numeric \(numeric)" }
+
+        /// A mismatch when `analytic` and `numeric` differ by more than `tolerance` of the larger (at least 0.05); nil otherwise.
+        init?(name: String, index: Int, analytic: Float, numeric: Double, tolerance: Float) {
+            let n = Float(numeric)
+            guard abs(analytic - n) > tolerance * max(0.05, abs(analytic), abs(n)) else { return nil }
+            (self.name, self.index, self.analytic, self.numeric) = (name, index, analytic, n)
+        }
+    }
+
+    /// Compares `analytic` gradients of `network`'s trainable tensors (up to `perTensor` entries
+    /// each) with central differences of `loss`, which must read the network's current parameters.
+    static func checkParameters(_ network: TrainableNetwork, analytic: [String: [Float]], perTensor: Int = 12, step: Float = 1e-2,
+                                tolerance: Float = 0.02, loss: () -> Double) -> (checked: Int, mismatches: [Mismatch]) {
+        var checked = 0
+        var mismatches: [Mismatch] = []
+        for name in network.trainableNames {
+            let count = network.parameters[name]!.count
+            for index in stride(from: 0, to: count, by: max(1, count / perTensor)) {
+                let original = network.parameters[name]![index]
+                network.parameters[name]![index] = original + step
+                let plus = loss()
+                network.parameters[name]![index] = original - step
+                let minus = loss()
+                network.parameters[name]![index] = original
+                checked += 1
+                if let mismatch = Mismatch(name: name, index: index, analytic: analytic[name]![index], numeric: (plus - minus) / Double(2 * step),
+                                           tolerance: tolerance) { mismatches.append(mismatch) }
+            }
+        }
+        return (checked, mismatches)
     }
 
     /// Compares gradients of parameters (up to `perTensor` entries each) and inputs.
@@ -59,24 +89,12 @@ struct GradientCheckTests {
         _ = network.forward(inputs, widths: widths, training: true, seed: 7)
         let inputGradient = network.backward(projection, inputGradient: true)!
         let analytic = network.gradients
-        var checked = 0
-        var mismatches: [Mismatch] = []
+        var (checked, mismatches) = checkParameters(network, analytic: analytic, perTensor: perTensor, step: step, tolerance: tolerance) {
+            loss(inputs)
+        }
         func compare(_ name: String, _ index: Int, _ a: Float, _ numeric: Double) {
             checked += 1
-            let n = Float(numeric)
-            if abs(a - n) > tolerance * max(0.05, abs(a), abs(n)) { mismatches.append(Mismatch(name: name, index: index, analytic: a, numeric: n)) }
-        }
-        for name in network.trainableNames {
-            let count = network.parameters[name]!.count
-            for index in stride(from: 0, to: count, by: max(1, count / perTensor)) {
-                let original = network.parameters[name]![index]
-                network.parameters[name]![index] = original + step
-                let plus = loss(inputs)
-                network.parameters[name]![index] = original - step
-                let minus = loss(inputs)
-                network.parameters[name]![index] = original
-                compare(name, index, analytic[name]![index], (plus - minus) / Double(2 * step))
-            }
+            if let mismatch = Mismatch(name: name, index: index, analytic: a, numeric: numeric, tolerance: tolerance) { mismatches.append(mismatch) }
         }
         for sample in inputs.indices {
             for index in stride(from: 0, to: inputs[sample].count, by: max(1, inputs[sample].count / perTensor)) {

@@ -93,3 +93,8 @@ final class Locked<Value>: @unchecked Sendable {
     func get() -> Value { lock.withLock { value } }
     func set(_ newValue: Value) { lock.withLock { value = newValue } }
 }
+
+/// Adds `other` to `values`, element by element (both of the same shape).
+func addElementwise(_ other: [[Float]], to values: inout [[Float]]) {
+    for i in values.indices { for k in values[i].indices { values[i][k] += other[i][k] } }
+}

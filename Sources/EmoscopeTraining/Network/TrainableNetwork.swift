@@ -200,9 +200,7 @@ public final class TrainableNetwork {
         for name in trainableNames { gradients[name] = [Float](repeating: 0, count: gradients[name]!.count) }
         var upstream = logitGradients
         for index in stride(from: layers.count - 1, through: 0, by: -1) {
-            if let added, added.layer == index {
-                for i in upstream.indices { for k in upstream[i].indices { upstream[i][k] += added.gradients[i][k] } }
-            }
+            if let added, added.layer == index { addElementwise(added.gradients, to: &upstream) }
             let inputs = layerInputs[index], shapes = layerShapes[index]
             let needInput = index > 0 || inputGradient
             let name = "layers.\(index)"

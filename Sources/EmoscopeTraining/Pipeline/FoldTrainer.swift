@@ -213,7 +213,7 @@ public final class FoldTrainer {
                                               learningRate: learningRate, progress: progress)
             lossSums[head.name, default: 0] += result.classifierLoss
             guard var sum = added?.gradients else { added = (layer, result.networkGradients); continue }
-            for i in sum.indices { for k in sum[i].indices { sum[i][k] += result.networkGradients[i][k] } }
+            addElementwise(result.networkGradients, to: &sum)
             added = (layer, sum)
         }
         return added
