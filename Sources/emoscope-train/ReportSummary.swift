@@ -15,6 +15,7 @@ enum ReportSummary {
                 + " per fold, \(report.configuration.epochs) epochs each"
                 + (report.configuration.speakerAdversary.map { ", against a speaker adversary (confusion loss weighted up to \($0))" } ?? "")
                 + (report.configuration.intensityHead.map { ", with an intensity classifier (loss weighted \($0))" } ?? ""),
+            "Recipe:   " + report.configuration.recipeSummary,
             "",
             "fold  test speakers                          accuracy  UAR    macro-F1  ECE before → after  T     best epoch",
         ]

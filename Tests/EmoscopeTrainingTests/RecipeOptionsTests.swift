@@ -52,6 +52,26 @@ struct RecipeOptionsTests {
         #expect(AugmentationSettings(named: "") == nil)
     }
 
+    /// The recipe in words, as the report's summary and the model file's header give it.
+    @Test func theRecipeIsDescribedInWords() throws {
+        #expect(AugmentationSettings.none.summary == "none")
+        #expect(AugmentationSettings(named: "crop=0.6,gain=3,specaugment")?.summary
+                == "crop 60–100 % of the speech span, gain -3…3 dB, 2 band masks of ≤ 8, 2 frame masks of ≤ 20")
+        #expect(AugmentationSettings(named: "speed=0.05,noise,tempo=0.05,freqmix,samelabel,eq=6")?.summary
+                == "speed 0.95–1.05 on 60 %, white noise at 10–35 dB SNR on 40 %, tempo stretch 0.95–1.05, "
+                + "band statistics mixed on 40 % (partners of the same emotion), random equaliser ±6 dB")
+        var standard = TrainingConfiguration.standard(labels: 8)
+        #expect(standard.recipeSummary == "40 epochs on every training speaker; batches of 32; "
+                + "AdamW at a peak learning rate of 0.003 (2 warm-up epochs, then cosine decay), weight decay 0.02; "
+                + "class-balanced loss, label smoothing 0.1; moving average of the weights (decay 0.995 per step); "
+                + "augmentation: crop 80–100 % of the speech span, frequency stretch 0.95–1.05")
+        standard.validationFraction = 0.15
+        standard.speakerAdversary = 0.3
+        standard.mixupAlpha = 0
+        #expect(standard.recipeSummary.hasPrefix("40 epochs at most (early stopping after 12 without gain on 15 % of the training speakers)"))
+        #expect(standard.recipeSummary.contains("; speaker adversary λ 0.3; augmentation:") && !standard.recipeSummary.contains("mixup"))
+    }
+
     /// The default recipe is an ensemble of two networks on the same convolution blocks: one
     /// pools each frequency row over time, the other first averages over frequency.
     @Test func theStandardRecipeIsTwoNetworksOnOneTrunk() throws {

@@ -70,6 +70,7 @@ struct TrainingTests {
         #expect(model.header.calibration.temperature == WindowScores.fitTemperature(allWindows, truths: allTruths))
         #expect(model.header.labels == SyntheticCorpus.labels)
         #expect(model.header.provenance.metrics["uar"] == report.unweightedAverageRecall.mean)
+        #expect(model.header.provenance.recipe == configuration.recipeSummary)
         // The written model loads and classifies like the app does.
         let path = folder.path("model.emomodel")
         try ModelStore.save(model, to: path)

@@ -141,6 +141,8 @@ struct TrainCommandTests {
         #expect(info.status == 0 && info.stdout.contains("network    3 networks, their logits averaged"), "stdout: \(info.stdout)")
         #expect(info.stdout.contains("  2. conv 4 3×3/2×2 · relu · attentive mean+std over time (4) · dense 3"), "stdout: \(info.stdout)")
         #expect(info.stdout.contains("labels     low middle high"))
+        #expect(info.stdout.contains("recipe     1 epoch on every training speaker; batches of 8; AdamW at a peak learning rate"),
+                "the trainer records its recipe in the model file: \(info.stdout)")
         let tooMany = try ProcessRunner.run([trainer, manifest, "--ensemble", "17", "--output", model])
         #expect(tooMany.status != 0 && tooMany.stderr.contains("--ensemble must be 1…16"), "stderr: \(tooMany.stderr)")
     }

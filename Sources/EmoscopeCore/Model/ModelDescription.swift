@@ -97,6 +97,10 @@ public enum ModelDescription {
         }
         let p = h.provenance
         lines.append("trained    \(p.date.isEmpty ? "?" : p.date) on \(p.corpus), seed \(p.seed), code \(p.codeRevision)")
+        if let recipe = p.recipe {
+            lines += wrapped(recipe, width: 88, separator: " ").enumerated()
+                .map { ($0.offset == 0 ? "recipe     " : "           ") + $0.element }
+        }
         if !p.metrics.isEmpty {
             func metric(_ name: String, _ key: String) -> String? {
                 p.metrics[key].map { value in

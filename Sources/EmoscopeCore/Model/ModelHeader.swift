@@ -125,8 +125,13 @@ public struct ModelHeader: Codable, Equatable, Sendable {
         public var seed: UInt64
         /// Source revision of the trainer (git commit).
         public var codeRevision: String
+        /// How the networks were trained (schedule, optimiser, loss, augmentation), in words; nil in
+        /// files written before the trainer recorded it.
+        public var recipe: String?
 
-        public init(corpus: String, evaluationProtocol: String, metrics: [String: Double], date: String, seed: UInt64, codeRevision: String) {
+        public init(corpus: String, evaluationProtocol: String, metrics: [String: Double], date: String, seed: UInt64, codeRevision: String,
+                    recipe: String? = nil) {
+            self.recipe = recipe
             self.corpus = corpus
             self.evaluationProtocol = evaluationProtocol
             self.metrics = metrics

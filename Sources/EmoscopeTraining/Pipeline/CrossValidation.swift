@@ -122,7 +122,8 @@ public final class CrossValidation {
         let progress = RunProgress(checkpoint: checkpoint, configuration: configuration, fingerprint: Self.fingerprint(corpus), split: split,
                                    path: checkpointPath)
         let provenance = ModelHeader.Provenance(corpus: corpus.description, evaluationProtocol: protocolDescription, metrics: [:],
-                                                date: date, seed: configuration.seed, codeRevision: codeRevision)
+                                                date: date, seed: configuration.seed, codeRevision: codeRevision,
+                                                recipe: configuration.recipeSummary)
         let runs = folds.count + 1
 
         // Trains every ensemble member of a run one after another, skipping those a checkpoint holds.
