@@ -97,10 +97,12 @@ public enum ModelDescription {
         }
         let p = h.provenance
         lines.append("trained    \(p.date.isEmpty ? "?" : p.date) on \(p.corpus), seed \(p.seed), code \(p.codeRevision)")
-        if let recipe = p.recipe {
-            lines += wrapped(recipe, width: 88, separator: " ").enumerated()
-                .map { ($0.offset == 0 ? "recipe     " : "           ") + $0.element }
+        // A labelled paragraph: the label on its first line, the rest indented under it.
+        func paragraph(_ label: String, _ text: String) -> [String] {
+            wrapped(text, width: 88, separator: " ").enumerated()
+                .map { ($0.offset == 0 ? label.padding(toLength: 11, withPad: " ", startingAt: 0) : String(repeating: " ", count: 11)) + $0.element }
         }
+        if let recipe = p.recipe { lines += paragraph("recipe", recipe) }
         if !p.metrics.isEmpty {
             func metric(_ name: String, _ key: String) -> String? {
                 p.metrics[key].map { value in
@@ -108,8 +110,7 @@ public enum ModelDescription {
                 }
             }
             let parts = [metric("UAR", "uar"), metric("accuracy", "accuracy"), metric("macro-F1", "macroF1")].compactMap { $0 }
-            lines += wrapped(p.evaluationProtocol, width: 88, separator: " ").enumerated()
-                .map { ($0.offset == 0 ? "evaluated  " : "           ") + $0.element }
+            lines += paragraph("evaluated", p.evaluationProtocol)
             lines.append("           " + parts.joined(separator: ", ")
                          + (p.metrics["eceBefore"].map { String(format: "; ECE %.3f uncalibrated", $0) } ?? "")
                          + (p.metrics["eceAfter"].map { String(format: ", %.3f calibrated", $0) } ?? ""))

@@ -131,13 +131,13 @@ public struct ModelHeader: Codable, Equatable, Sendable {
 
         public init(corpus: String, evaluationProtocol: String, metrics: [String: Double], date: String, seed: UInt64, codeRevision: String,
                     recipe: String? = nil) {
-            self.recipe = recipe
             self.corpus = corpus
             self.evaluationProtocol = evaluationProtocol
             self.metrics = metrics
             self.date = date
             self.seed = seed
             self.codeRevision = codeRevision
+            self.recipe = recipe
         }
     }
 

@@ -1,11 +1,13 @@
 import EmoscopeCore
 import Foundation
 
+/// A number as short as it reads (`%g`: 0.003, 40, 0.95).
+private func number(_ value: Double) -> String { String(format: "%g", value) }
+
 extension AugmentationSettings {
     /// The augmentation in effect, in words (e.g. "crop 80–100 % of the speech span, frequency
     /// stretch 0.95–1.05"); "none" when nothing is on.
     public var summary: String {
-        func number(_ value: Double) -> String { String(format: "%g", value) }
         func percent(_ value: Double) -> String { String(format: "%g", (value * 1000).rounded() / 10) }
         func span(_ range: ClosedRange<Double>) -> String { "\(number(range.lowerBound))–\(number(range.upperBound))" }
         var parts: [String] = []
@@ -31,7 +33,6 @@ extension TrainingConfiguration {
     /// How each network is trained, in one paragraph: schedule, optimiser, loss, augmentation and
     /// second tasks — what the report's summary and the model file's header say of the recipe.
     public var recipeSummary: String {
-        func number(_ value: Double) -> String { String(format: "%g", value) }
         var parts = [
             (epochs == 1 ? "1 epoch" : "\(epochs) epochs") + (validationFraction > 0
                 ? " at most (early stopping after \(patience) without gain on \(number(validationFraction * 100)) % of the training speakers)"
