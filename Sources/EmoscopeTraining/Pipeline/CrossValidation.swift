@@ -216,7 +216,8 @@ public final class CrossValidation {
             macroF1: MeanAndDeviation(completed.map(\.metrics.macroF1)),
             confusion: pooledMatrix, pooled: EvaluationMetrics(pooledMatrix),
             eceBefore: calibration.pooledBefore, eceAfter: calibration.pooledCrossFitted ?? calibration.pooledValidation,
-            calibration: calibration, predictions: predictions, trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
+            calibration: calibration, predictions: predictions, speakers: SpeakerReport.rows(predictions, labels: labels),
+            trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
             threads: threads, date: date, codeRevision: codeRevision)
         model?.header.provenance.metrics = [
             "accuracy": report.accuracy.mean, "accuracyStd": report.accuracy.standardDeviation,

@@ -48,6 +48,16 @@ public struct ReportedPrediction: Codable, Equatable, Sendable {
     public var probabilities: [Float]?
     /// The windows behind the prediction, uncalibrated (temperature 1), so that any temperature can be re-applied.
     public var windows: [WindowScores]?
+
+    public init(path: String, speaker: String, fold: Int, truth: String, predicted: String?, probabilities: [Float]?, windows: [WindowScores]?) {
+        self.path = path
+        self.speaker = speaker
+        self.fold = fold
+        self.truth = truth
+        self.predicted = predicted
+        self.probabilities = probabilities
+        self.windows = windows
+    }
 }
 
 /// How the cross-validation predictions were calibrated, and the expected calibration error
@@ -89,6 +99,8 @@ public struct CrossValidationReport: Codable, Equatable, Sendable {
     public var eceAfter: Double
     public var calibration: CalibrationSummary?
     public var predictions: [ReportedPrediction]
+    /// The test clips' metrics speaker by speaker (nil in reports written before it existed).
+    public var speakers: [SpeakerReport]?
     public var trainingSeconds: Double
     public var examplesPerSecond: Double
     public var threads: Int
