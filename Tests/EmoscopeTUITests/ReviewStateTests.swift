@@ -140,6 +140,45 @@ import EmoscopeTUI
         #expect(state.handle(key: .enter).handled == false)
     }
 
+    @Test func sAndShiftSShowOneSpeakerAtATimeThenAllAgain() {
+        var state = Self.loaded()
+        #expect(state.speakers == ["s0", "s1"])
+        _ = state.handle(key: .character("s"))
+        // s0 holds clips 0, 2 and 4: neutral→neutral, calm→neutral, calm→calm.
+        #expect(state.speaker == "s0" && state.matrix.counts == [[1, 0, 0], [1, 1, 0], [0, 0, 0]])
+        #expect(state.metrics == EvaluationMetrics(state.matrix) && state.shownClips.count == 3)
+        #expect(state.notice == nil)
+        // Only s0's clip behind calm→neutral is listed (clip 3, s1's, is not).
+        _ = state.handle(key: .down)
+        #expect(state.handle(key: .enter).actions == [.preview(Self.dataset().clips[2])])
+        #expect(state.list?.clips == [2])
+        _ = state.handle(key: .escape)
+        _ = state.handle(key: .character("s"))
+        #expect(state.speaker == "s1" && state.matrix.counts == [[0, 1, 0], [1, 0, 0], [0, 0, 0]])
+        _ = state.handle(key: .character("s"))
+        #expect(state.speaker == nil && state.matrix == Self.dataset().matrix && state.notice == "all 2 speakers: 6 clips")
+        _ = state.handle(key: .character("S"))
+        #expect(state.speaker == "s1")
+    }
+
+    @Test func aFolderClassifiedWhileOneSpeakerIsShownCountsOnlyThatSpeaker() {
+        var state = Self.loaded(Self.dataset(pending: true))
+        _ = state.handle(key: .character("s"))
+        let clips = Self.dataset().clips
+        for index in clips.indices { _ = state.handle(.evaluated(index: index, outcome: clips[index].outcome)) }
+        #expect(state.speaker == "s0" && state.matrix.counts == [[1, 0, 0], [1, 1, 0], [0, 0, 0]])
+        #expect(state.tally.classified == 5, "the progress counts every clip")
+        _ = state.handle(key: .character("S"))
+        #expect(state.matrix == Self.dataset().matrix)
+    }
+
+    @Test func clipsWithoutSpeakersSaySo() {
+        let clips = (0..<2).map { ReviewClip(path: "c\($0).wav", truth: 0, outcome: .classified(Self.probabilities(0, 0.9))) }
+        var state = Self.loaded(ReviewDataset(labels: Self.labels, title: "t", reviewProtocol: .labelledFolder(model: "m"), clips: clips))
+        #expect(state.handle(key: .character("s")).handled)
+        #expect(state.speaker == nil && state.notice == "the clips name no speakers")
+    }
+
     @Test func abbreviationsAreThreeLettersAndUnique() {
         #expect(ReviewFormat.abbreviations(["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"])
                 == ["neu", "cal", "hap", "sad", "ang", "fea", "dis", "sur"])

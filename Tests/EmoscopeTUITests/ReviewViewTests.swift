@@ -44,6 +44,20 @@ import Testing
                 "the preview follows the selection")
     }
 
+    @Test func oneSpeakersMatrixCarriesThatSpeakersMetricsAndSaysWhoseItIs() throws {
+        let report = try JSONDecoder().decode(CrossValidationReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportPath)))
+        var state = ReviewState()
+        _ = state.handle(.loaded(try ReviewSource.dataset(from: report, reportPath: reportPath, bases: ["/nonexistent"])))
+        for _ in 0..<9 { _ = state.handle(key: .character("s")) }
+        #expect(state.speaker == "Actor_09")
+        let text = render(state, height: 24)
+        #expect(text.contains("speaker Actor_09 only: 60 of 1440 clips"), "\(text)")
+        #expect(!text.contains("6-fold mean"), "the folds' means are not this speaker's:\n\(text)")
+        // The headline is the speaker's own UAR, as the trainer's per-speaker report computes it.
+        let own = try #require(SpeakerReport.rows(report.predictions, labels: report.labels).first { $0.speaker == "Actor_09" })
+        #expect(text.contains(String(format: "UAR %.3f", own.unweightedAverageRecall)), "\(text)")
+    }
+
     @Test func aFolderBeingClassifiedShowsItsProgress() {
         let clips = (0..<4).map { ReviewClip(path: "c\($0).wav", truth: $0 % 2) }
         var state = ReviewState()

@@ -105,7 +105,7 @@ public final class ReviewController: ScreenController {
             return [KeyHint("Up/Dn", "clip"), KeyHint("Enter", previewer.state.isPlaying ? "stop" : "play"), KeyHint("Esc", "matrix")]
         }
         return [KeyHint("arrows", "cell"), KeyHint("Enter", "clips"), KeyHint("n", state.mode == .counts ? "% of row" : "counts"),
-                KeyHint("c", "next confusion")]
+                KeyHint("c", "next confusion")] + (state.speakers.isEmpty ? [] : [KeyHint("s", "speaker")])
     }
 
     /// The Review screen's help.
@@ -119,6 +119,7 @@ public final class ReviewController: ScreenController {
         "  arrows / hjkl   move the cursor over the cells",
         "  n               counts / percentage of the row (recall on the diagonal)",
         "  c               jump to the next biggest confusion",
+        "  s / S           one speaker's clips only: next / previous speaker (then all again)",
         "  Enter           list the clips behind the cell, most confident first",
         "  in the list:    Up Down PgUp PgDn choose a clip; Enter or space play / stop; Esc back",
         "",

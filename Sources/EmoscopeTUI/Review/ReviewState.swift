@@ -62,7 +62,9 @@ public struct ReviewState: Equatable, Sendable {
     public private(set) var phase: Phase = .loading
     /// What is reviewed, once loaded.
     public private(set) var dataset: ReviewDataset?
-    /// The confusion matrix of the clips classified so far.
+    /// The one speaker whose clips the matrix, metrics and lists show; nil: every clip.
+    public private(set) var speaker: String?
+    /// The confusion matrix of the clips classified so far (of `speaker`, when one is chosen).
     public private(set) var matrix = ConfusionMatrix(labels: [])
     /// The metrics of `matrix`.
     public private(set) var metrics = EvaluationMetrics(ConfusionMatrix(labels: []))
@@ -85,6 +87,7 @@ public struct ReviewState: Equatable, Sendable {
         switch event {
         case .loaded(let dataset):
             self.dataset = dataset
+            speaker = nil
             matrix = dataset.matrix
             metrics = EvaluationMetrics(matrix)
             tally = OutcomeTally(dataset.clips)
@@ -95,7 +98,7 @@ public struct ReviewState: Equatable, Sendable {
             dataset!.clips[index].outcome = outcome
             tally.resolve(outcome)
             let clip = dataset!.clips[index]
-            guard let predicted = clip.predicted else { return [] }
+            guard let predicted = clip.predicted, isShown(clip) else { return [] }
             matrix.add(truth: clip.truth, predicted: predicted)
             metrics = EvaluationMetrics(matrix)
             if let list, MatrixCell(row: clip.truth, column: predicted) == list.cell {
@@ -135,6 +138,8 @@ public struct ReviewState: Equatable, Sendable {
             mode = mode == .counts ? .rowPercent : .counts
         case .character("c"):
             jumpToNextConfusion()
+        case .character("s"), .character("S"):
+            chooseSpeaker(step: key == .character("s") ? 1 : -1)
         case .enter:
             let opened = makeList(cursor, selecting: nil)
             guard !opened.clips.isEmpty, let dataset else {
@@ -178,9 +183,38 @@ public struct ReviewState: Equatable, Sendable {
     /// The clips of `cell`, most confident first; the selection kept on `selecting` when present.
     private func makeList(_ cell: MatrixCell, selecting: Int?) -> CellClips {
         let all = dataset?.clips ?? []
-        let members = all.indices.filter { all[$0].truth == cell.row && all[$0].predicted == cell.column }
+        let members = all.indices.filter { all[$0].truth == cell.row && all[$0].predicted == cell.column && isShown(all[$0]) }
             .sorted { (all[$0].confidence ?? 0, $1) > (all[$1].confidence ?? 0, $0) }
         return CellClips(cell: cell, clips: members, selected: selecting.flatMap { members.firstIndex(of: $0) } ?? 0)
+    }
+
+    /// The speakers the clips name, in order.
+    public var speakers: [String] { Set(dataset?.clips.compactMap(\.speaker) ?? []).sorted() }
+
+    /// The clips shown: every clip, or `speaker`'s.
+    public var shownClips: [ReviewClip] { dataset?.clips.filter(isShown) ?? [] }
+
+    private func isShown(_ clip: ReviewClip) -> Bool { speaker == nil || clip.speaker == speaker }
+
+    /// Moves to the next (`step` 1) or previous (−1) speaker, every clip counting as the place
+    /// before the first and after the last, and recomputes the matrix from the clips shown.
+    private mutating func chooseSpeaker(step: Int) {
+        let speakers = self.speakers
+        guard !speakers.isEmpty else {
+            notice = "the clips name no speakers"
+            return
+        }
+        // Position 0 is every clip, 1… the speakers.
+        let position = speaker.flatMap { speakers.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        let next = (position + step + speakers.count + 1) % (speakers.count + 1)
+        speaker = next == 0 ? nil : speakers[next - 1]
+        let clips = shownClips
+        var matrix = ConfusionMatrix(labels: self.matrix.labels)
+        for clip in clips { if let predicted = clip.predicted { matrix.add(truth: clip.truth, predicted: predicted) } }
+        self.matrix = matrix
+        metrics = EvaluationMetrics(matrix)
+        // The view names the chosen speaker on a line of its own.
+        notice = speaker == nil ? "all \(speakers.count) speakers: \(clips.count) clips" : nil
     }
 
     /// Moves the cursor to the next off-diagonal cell in order of decreasing count (wrapping).

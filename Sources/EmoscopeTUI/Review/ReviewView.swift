@@ -63,7 +63,9 @@ public enum ReviewView {
         if !rest.isEmpty { top.append((8, Line(text: rest, style: protocolStyle))) }
         top += [(5, Line(text: "rows: true class, columns: predicted, \(state.mode.legend)", style: .dim)), (10, spacer)]
         var bottom: [(rank: Int, line: Line)] = [(9, spacer), (0, Line(text: ReviewFormat.headline(state.metrics), style: .bold))]
-        if let summary = dataset.foldSummary {
+        if let speaker = state.speaker {
+            bottom.append((2, Line(text: "speaker \(speaker) only: \(state.shownClips.count) of \(dataset.clips.count) clips", style: Style(.accent, bold: true))))
+        } else if let summary = dataset.foldSummary {
             bottom.append((6, Line(text: ReviewFormat.foldLine(summary, plusMinus: glyphs.isUnicode ? "±" : "+/-"), style: .dim)))
         }
         bottom.append((3, Line(text: cursorLine(state), style: Style(.accent))))
