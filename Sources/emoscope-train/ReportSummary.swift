@@ -57,10 +57,9 @@ enum ReportSummary {
         guard !speakers.isEmpty else { return [] }
         let ranked = speakers.sorted { ($0.unweightedAverageRecall, $0.speaker) < ($1.unweightedAverageRecall, $1.speaker) }
         let values = ranked.map(\.unweightedAverageRecall)
-        let median = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
         let shown = ranked.prefix(48).map { String(format: "%@ %.3f", $0.speaker, $0.unweightedAverageRecall) }
         var lines = ["", String(format: "per speaker (UAR on the speaker's own test clips), lowest first; median %.3f, range %.3f–%.3f:",
-                                median, values.first!, values.last!)]
+                                values.median!, values.first!, values.last!)]
         let width = shown.map(\.count).max()! + 2
         for start in stride(from: 0, to: shown.count, by: 6) {
             let row = shown[start..<min(shown.count, start + 6)]

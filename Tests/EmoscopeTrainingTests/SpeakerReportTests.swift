@@ -21,4 +21,8 @@ struct SpeakerReportTests {
         #expect(rows[1].fold == 0 && rows[1].clips == 4 && rows[1].unclassified == 1)
         #expect(abs(rows[1].accuracy - 2.0 / 3) < 1e-12 && abs(rows[1].unweightedAverageRecall - 0.75) < 1e-12)
     }
+
+    @Test func theMedianIsTheMiddleValueOrTheMeanOfTheTwoMiddleOnes() {
+        #expect([3.0, 1, 2].median == 2 && [4.0, 1, 2, 3].median == 2.5 && [0.5].median == 0.5 && [Double]().median == nil)
+    }
 }

@@ -315,9 +315,6 @@ public final class CrossValidation {
                                                            truths: scored.map { clips[$0.index].label })
     }
 
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 1 }
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
+    /// The median of best epochs or temperatures; 1 (one epoch, no scaling) when there are none.
+    static func median(_ values: [Double]) -> Double { values.median ?? 1 }
 }

@@ -13,6 +13,15 @@ public struct MeanAndDeviation: Codable, Equatable, Sendable {
     }
 }
 
+extension Array<Double> {
+    /// The middle value, or the mean of the two middle values of an even count; nil when empty.
+    public var median: Double? {
+        guard !isEmpty else { return nil }
+        let sorted = sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
+
 /// One fold's evaluation on its test speakers.
 public struct FoldReport: Codable, Equatable, Sendable {
     public var fold: Int
