@@ -111,7 +111,10 @@ public struct ReviewDataset: Equatable, Sendable {
     }
 
     /// The confusion matrix of the classified clips.
-    public var matrix: ConfusionMatrix {
+    public var matrix: ConfusionMatrix { Self.matrix(of: clips, labels: labels) }
+
+    /// The confusion matrix of those of `clips` that were classified.
+    public static func matrix(of clips: [ReviewClip], labels: [String]) -> ConfusionMatrix {
         var matrix = ConfusionMatrix(labels: labels)
         for clip in clips { if let predicted = clip.predicted { matrix.add(truth: clip.truth, predicted: predicted) } }
         return matrix

@@ -209,9 +209,7 @@ public struct ReviewState: Equatable, Sendable {
         let next = (position + step + speakers.count + 1) % (speakers.count + 1)
         speaker = next == 0 ? nil : speakers[next - 1]
         let clips = shownClips
-        var matrix = ConfusionMatrix(labels: self.matrix.labels)
-        for clip in clips { if let predicted = clip.predicted { matrix.add(truth: clip.truth, predicted: predicted) } }
-        self.matrix = matrix
+        matrix = ReviewDataset.matrix(of: clips, labels: matrix.labels)
         metrics = EvaluationMetrics(matrix)
         // The view names the chosen speaker on a line of its own.
         notice = speaker == nil ? "all \(speakers.count) speakers: \(clips.count) clips" : nil
