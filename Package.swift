@@ -31,7 +31,7 @@ let package = Package(
         .executableTarget(
             name: "emoscope",
             dependencies: [
-                "EmoscopeCore", "EmoscopeAudio", "EmoscopeTUI",
+                "EmoscopeCore", "EmoscopeAudio", "EmoscopeTraining", "EmoscopeTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "EmoscopeTraining", dependencies: ["EmoscopeCore", "EmoscopeAudio", "CMalloc"]),

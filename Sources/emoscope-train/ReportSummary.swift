@@ -45,28 +45,11 @@ enum ReportSummary {
                          + [metric.precision, metric.recall, metric.f1].map { $0.map(f) ?? "  —  " }.joined(separator: "  ")
                          + "  \(metric.support)")
         }
-        lines += speakerLines(report.speakers ?? [])
+        let speakers = SpeakerReport.summaryLines(report.speakers ?? [])
+        lines += speakers.isEmpty ? [] : [""] + speakers
         lines.append("")
         lines.append(String(format: "training time %.0f s on %d threads, %.0f examples/s", report.trainingSeconds, report.threads, report.examplesPerSecond))
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// Each speaker's UAR on its own test clips, lowest first, six to a line (the 48 lowest when
-    /// there are more), with the median and range: which voices the model hears least well.
-    static func speakerLines(_ speakers: [SpeakerReport]) -> [String] {
-        guard !speakers.isEmpty else { return [] }
-        let ranked = speakers.sorted { ($0.unweightedAverageRecall, $0.speaker) < ($1.unweightedAverageRecall, $1.speaker) }
-        let values = ranked.map(\.unweightedAverageRecall)
-        let shown = ranked.prefix(48).map { String(format: "%@ %.3f", $0.speaker, $0.unweightedAverageRecall) }
-        var lines = ["", String(format: "per speaker (UAR on the speaker's own test clips), lowest first; median %.3f, range %.3f–%.3f:",
-                                values.median!, values.first!, values.last!)]
-        let width = shown.map(\.count).max()! + 2
-        for start in stride(from: 0, to: shown.count, by: 6) {
-            let row = shown[start..<min(shown.count, start + 6)]
-            lines.append("  " + row.dropLast().map { $0.padding(toLength: width, withPad: " ", startingAt: 0) }.joined() + row.last!)
-        }
-        if ranked.count > shown.count { lines.append("  … and \(ranked.count - shown.count) more in the JSON report") }
-        return lines
     }
 
     /// Expected calibration error (15 bins) for each calibration, pooled over every test clip and averaged over folds.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmoscopeAudio
 import EmoscopeCore
+import EmoscopeTraining
 import EmoscopeTUI
 import Foundation
 
@@ -78,6 +79,7 @@ struct EvalCommand: ParsableCommand {
         let cellWidth = ReviewFormat.widestCell(matrix) + 2
         let matrixLines = ReviewFormat.matrixLines(matrix, mode: .counts, cellWidth: cellWidth)
         let tableLines = ReviewFormat.perClassLines(metrics, names: matrix.labels)
+        let speakerLines = SpeakerReport.summaryLines(speakers(dataset))
         return ([
             "source:   \(dataset.title)",
             "model:    \(model)",
@@ -88,17 +90,25 @@ struct EvalCommand: ParsableCommand {
             ReviewFormat.headline(metrics),
             "",
             "confusion matrix (rows: true class, columns: predicted; counts):",
-        ] + matrixLines + ["", "per class (precision, recall, F1, support):"] + tableLines).joined(separator: "\n")
+        ] + matrixLines + ["", "per class (precision, recall, F1, support):"] + tableLines
+          + (speakerLines.isEmpty ? [] : [""] + speakerLines)).joined(separator: "\n")
+    }
+
+    /// Each speaker's scores, for the clips that name their speaker (a manifest's column, a RAVDESS actor).
+    static func speakers(_ dataset: ReviewDataset) -> [SpeakerReport] {
+        SpeakerReport.rows(dataset.clips.compactMap { clip in clip.speaker.map { ($0, clip.fold, clip.truth, clip.predicted) } },
+                           labels: dataset.labels)
     }
 
     /// The report as one JSON object.
     static func json(_ dataset: ReviewDataset, model: String, gain: Double = 0, adaptation: String? = nil) throws -> String {
         let matrix = dataset.matrix, metrics = EvaluationMetrics(matrix), tally = OutcomeTally(dataset.clips)
+        let perSpeaker = speakers(dataset)
         let report = EvalReport(
             source: dataset.title, model: model, gainDB: gain, adaptation: adaptation, labels: dataset.labels, clips: tally.total, classified: tally.classified,
             declined: tally.declined, unreadable: tally.unreadable, accuracy: metrics.accuracy,
             unweightedAverageRecall: metrics.unweightedAverageRecall, macroF1: metrics.macroF1, perClass: metrics.perClass,
-            confusion: matrix.counts,
+            confusion: matrix.counts, speakers: perSpeaker.isEmpty ? nil : perSpeaker,
             predictions: dataset.clips.map { clip in
                 EvalReport.Prediction(path: clip.path, truth: dataset.labels[clip.truth], predicted: clip.predicted.map { dataset.labels[$0] },
                                       confidence: clip.confidence, status: clip.outcome.status)
@@ -132,6 +142,8 @@ struct EvalReport: Encodable {
     var perClass: [ClassMetrics]
     /// `confusion[truth][predicted]`, in label order.
     var confusion: [[Int]]
+    /// Each speaker's scores; absent when the clips name no speakers.
+    var speakers: [SpeakerReport]?
     var predictions: [Prediction]
 }
 

@@ -61,6 +61,18 @@ import Testing
             #expect(lines[header + 1 + row].split(separator: " ").dropFirst().compactMap { Int($0) } == counts)
         }
         #expect(lines.contains { $0.hasPrefix("surprised") }, "the per-class table names the classes")
+
+        // One clip of each emotion per actor: each actor's UAR is its share of right answers.
+        let speakers = try #require(report["speakers"] as? [[String: Any]])
+        #expect(speakers.map { $0["speaker"] as? String } == ["Actor_01", "Actor_02"] && speakers.allSatisfy { $0["clips"] as? Int == 8 })
+        for speaker in speakers {
+            let actor = try #require(speaker["speaker"] as? String)
+            let own = predictions.filter { ($0["path"] as? String)?.contains("/\(actor)/") == true }
+            let right = own.filter { $0["truth"] as? String == $0["predicted"] as? String }.count
+            #expect(own.count == 8 && speaker["unweightedAverageRecall"] as? Double == Double(right) / 8)
+            #expect(lines.contains { $0.contains(String(format: "%@ %.3f", actor, Double(right) / 8)) }, "stdout: \(text.stdout)")
+        }
+        #expect(lines.contains { $0.hasPrefix("per speaker (UAR on the speaker's own clips), lowest first; median ") })
     }
 
     /// `--gain` scales every clip before classifying: at −200 dB nothing is left to hear, and the

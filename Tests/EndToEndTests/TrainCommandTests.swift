@@ -31,7 +31,7 @@ struct TrainCommandTests {
         #expect((report["predictions"] as? [Any])?.count == 36)
         let speakers = report["speakers"] as? [[String: Any]]
         #expect(speakers?.map { $0["speaker"] as? String } == ["speaker0", "speaker1", "speaker2", "speaker3"] && speakers?.allSatisfy { $0["clips"] as? Int == 9 } == true)
-        #expect(result.stdout.contains("per speaker (UAR on the speaker's own test clips), lowest first; median "), "stdout: \(result.stdout)")
+        #expect(result.stdout.contains("per speaker (UAR on the speaker's own clips), lowest first; median "), "stdout: \(result.stdout)")
         #expect(FileManager.default.fileExists(atPath: folder.path("synthetic.report.txt")))
         #expect(!FileManager.default.fileExists(atPath: model + ".checkpoint"), "the checkpoint is removed after success")
         #expect(try ModelStore.load(path: model).header.normalization.subtractSpeechLevel, "the standard recipe removes the speech level")
