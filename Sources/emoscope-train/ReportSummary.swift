@@ -45,8 +45,7 @@ enum ReportSummary {
                          + [metric.precision, metric.recall, metric.f1].map { $0.map(f) ?? "  —  " }.joined(separator: "  ")
                          + "  \(metric.support)")
         }
-        let speakers = SpeakerReport.summaryLines(report.speakers ?? [])
-        lines += speakers.isEmpty ? [] : [""] + speakers
+        lines += SpeakerReport.summaryLines(report.speakers ?? [])
         lines.append("")
         lines.append(String(format: "training time %.0f s on %d threads, %.0f examples/s", report.trainingSeconds, report.threads, report.examplesPerSecond))
         return lines.joined(separator: "\n") + "\n"

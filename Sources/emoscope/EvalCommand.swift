@@ -79,7 +79,6 @@ struct EvalCommand: ParsableCommand {
         let cellWidth = ReviewFormat.widestCell(matrix) + 2
         let matrixLines = ReviewFormat.matrixLines(matrix, mode: .counts, cellWidth: cellWidth)
         let tableLines = ReviewFormat.perClassLines(metrics, names: matrix.labels)
-        let speakerLines = SpeakerReport.summaryLines(speakers(dataset))
         return ([
             "source:   \(dataset.title)",
             "model:    \(model)",
@@ -91,7 +90,7 @@ struct EvalCommand: ParsableCommand {
             "",
             "confusion matrix (rows: true class, columns: predicted; counts):",
         ] + matrixLines + ["", "per class (precision, recall, F1, support):"] + tableLines
-          + (speakerLines.isEmpty ? [] : [""] + speakerLines)).joined(separator: "\n")
+          + SpeakerReport.summaryLines(speakers(dataset))).joined(separator: "\n")
     }
 
     /// Each speaker's scores, for the clips that name their speaker (a manifest's column, a RAVDESS actor).

@@ -31,6 +31,12 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
         self.counts = counts
     }
 
+    /// The matrix of these outcomes; those without a prediction (declined, pending) are not counted.
+    public init(labels: [String], outcomes: some Sequence<(truth: Int, predicted: Int?)>) {
+        self.init(labels: labels)
+        for outcome in outcomes { if let predicted = outcome.predicted { add(truth: outcome.truth, predicted: predicted) } }
+    }
+
     private static func isValid(labels: [String], counts: [[Int]]) -> Bool {
         counts.count == labels.count && counts.allSatisfy { $0.count == labels.count && $0.allSatisfy { $0 >= 0 } }
     }

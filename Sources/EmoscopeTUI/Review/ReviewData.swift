@@ -111,14 +111,7 @@ public struct ReviewDataset: Equatable, Sendable {
     }
 
     /// The confusion matrix of the classified clips.
-    public var matrix: ConfusionMatrix { Self.matrix(of: clips, labels: labels) }
-
-    /// The confusion matrix of those of `clips` that were classified.
-    public static func matrix(of clips: [ReviewClip], labels: [String]) -> ConfusionMatrix {
-        var matrix = ConfusionMatrix(labels: labels)
-        for clip in clips { if let predicted = clip.predicted { matrix.add(truth: clip.truth, predicted: predicted) } }
-        return matrix
-    }
+    public var matrix: ConfusionMatrix { ConfusionMatrix(labels: labels, outcomes: clips.lazy.map { ($0.truth, $0.predicted) }) }
 }
 
 /// How many clips ended each way; for progress and summary lines.

@@ -62,6 +62,8 @@ public struct ReviewState: Equatable, Sendable {
     public private(set) var phase: Phase = .loading
     /// What is reviewed, once loaded.
     public private(set) var dataset: ReviewDataset?
+    /// The speakers the clips name, in order (set once the source is read).
+    public private(set) var speakers: [String] = []
     /// The one speaker whose clips the matrix, metrics and lists show; nil: every clip.
     public private(set) var speaker: String?
     /// The confusion matrix of the clips classified so far (of `speaker`, when one is chosen).
@@ -87,6 +89,7 @@ public struct ReviewState: Equatable, Sendable {
         switch event {
         case .loaded(let dataset):
             self.dataset = dataset
+            speakers = Set(dataset.clips.compactMap(\.speaker)).sorted()
             speaker = nil
             matrix = dataset.matrix
             metrics = EvaluationMetrics(matrix)
@@ -188,8 +191,6 @@ public struct ReviewState: Equatable, Sendable {
         return CellClips(cell: cell, clips: members, selected: selecting.flatMap { members.firstIndex(of: $0) } ?? 0)
     }
 
-    /// The speakers the clips name, in order.
-    public var speakers: [String] { Set(dataset?.clips.compactMap(\.speaker) ?? []).sorted() }
 
     /// The clips shown: every clip, or `speaker`'s.
     public var shownClips: [ReviewClip] { dataset?.clips.filter(isShown) ?? [] }
@@ -199,7 +200,6 @@ public struct ReviewState: Equatable, Sendable {
     /// Moves to the next (`step` 1) or previous (−1) speaker, every clip counting as the place
     /// before the first and after the last, and recomputes the matrix from the clips shown.
     private mutating func chooseSpeaker(step: Int) {
-        let speakers = self.speakers
         guard !speakers.isEmpty else {
             notice = "the clips name no speakers"
             return
@@ -209,7 +209,7 @@ public struct ReviewState: Equatable, Sendable {
         let next = (position + step + speakers.count + 1) % (speakers.count + 1)
         speaker = next == 0 ? nil : speakers[next - 1]
         let clips = shownClips
-        matrix = ReviewDataset.matrix(of: clips, labels: matrix.labels)
+        matrix = ConfusionMatrix(labels: matrix.labels, outcomes: clips.lazy.map { ($0.truth, $0.predicted) })
         metrics = EvaluationMetrics(matrix)
         // The view names the chosen speaker on a line of its own.
         notice = speaker == nil ? "all \(speakers.count) speakers: \(clips.count) clips" : nil

@@ -30,8 +30,7 @@ public struct SpeakerReport: Codable, Equatable, Sendable {
     /// One report per speaker of `clips`, in speaker order.
     public static func rows(_ clips: [Clip], labels: [String]) -> [SpeakerReport] {
         Dictionary(grouping: clips, by: \.speaker).sorted { $0.key < $1.key }.map { speaker, clips in
-            var matrix = ConfusionMatrix(labels: labels)
-            for clip in clips { if let predicted = clip.predicted { matrix.add(truth: clip.truth, predicted: predicted) } }
+            let matrix = ConfusionMatrix(labels: labels, outcomes: clips.lazy.map { ($0.truth, $0.predicted) })
             let metrics = EvaluationMetrics(matrix)
             return SpeakerReport(speaker: speaker, fold: clips[0].fold, clips: clips.count, unclassified: clips.count - matrix.total,
                                  accuracy: metrics.accuracy, unweightedAverageRecall: metrics.unweightedAverageRecall)
@@ -47,13 +46,14 @@ public struct SpeakerReport: Codable, Equatable, Sendable {
     }
 
     /// Each speaker's UAR, lowest first, six to a line (the 48 lowest when there are more), under
-    /// a line with the median and range: which voices the model hears least well. Empty without speakers.
+    /// a blank line and a line with the median and range: which voices the model hears least well.
+    /// Empty without speakers.
     public static func summaryLines(_ speakers: [SpeakerReport]) -> [String] {
         guard !speakers.isEmpty else { return [] }
         let ranked = speakers.sorted { ($0.unweightedAverageRecall, $0.speaker) < ($1.unweightedAverageRecall, $1.speaker) }
         let values = ranked.map(\.unweightedAverageRecall)
         let shown = ranked.prefix(48).map { String(format: "%@ %.3f", $0.speaker, $0.unweightedAverageRecall) }
-        var lines = [String(format: "per speaker (UAR on the speaker's own clips), lowest first; median %.3f, range %.3f–%.3f:",
+        var lines = ["", String(format: "per speaker (UAR on the speaker's own clips), lowest first; median %.3f, range %.3f–%.3f:",
                             values.median!, values.first!, values.last!)]
         let width = shown.map(\.count).max()! + 2
         for start in stride(from: 0, to: shown.count, by: 6) {
