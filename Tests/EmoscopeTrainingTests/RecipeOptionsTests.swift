@@ -72,17 +72,32 @@ struct RecipeOptionsTests {
         #expect(standard.recipeSummary.contains("; speaker adversary λ 0.3; augmentation:") && !standard.recipeSummary.contains("mixup"))
     }
 
-    /// The default recipe is an ensemble of two networks on the same convolution blocks: one
-    /// pools each frequency row over time, the other first averages over frequency.
-    @Test func theStandardRecipeIsTwoNetworksOnOneTrunk() throws {
+    /// The default recipe is an ensemble of three networks: two on the same convolution blocks
+    /// (one pools each frequency row over time, the other first averages over frequency) and a
+    /// time-delay network over the whole spectrum.
+    @Test func theStandardRecipeIsTwoCNNsOnOneTrunkAndATimeDelayNetwork() throws {
         let standard = TrainingConfiguration.standard(labels: 8)
-        #expect(standard.memberCount == 2)
+        #expect(standard.memberCount == 3)
         let trunk = TrainingConfiguration.convolutionBlocks([32, 48, 96, 128])
-        #expect(standard.architecture == trunk + [.globalPool(.meanStd)] + TrainingConfiguration.head(labels: 8))
-        #expect(standard.ensemble == [trunk + [.avgPool(kernel: Size2(8, 1), stride: Size2(8, 1)), .globalPool(.meanStd)]
-                                      + TrainingConfiguration.head(labels: 8)])
+        let head = TrainingConfiguration.head(labels: 8)
+        #expect(standard.architecture == trunk + [.globalPool(.meanStd)] + head)
+        #expect(standard.ensemble?.first == trunk + [.avgPool(kernel: Size2(8, 1), stride: Size2(8, 1)), .globalPool(.meanStd)] + head)
+        let timeDelay = try #require(standard.ensemble?.last)
+        #expect(standard.ensemble?.count == 2)
+        #expect(timeDelay.first == .conv2d(outChannels: 128, kernel: Size2(64, 5), stride: Size2(1, 1), padding: Size2(0, 2), dilation: Size2(1, 1)),
+                "the first time-delay convolution spans every band")
+        #expect(timeDelay.suffix(6) == [.globalPool(.meanStd)] + head)
         let narrow = try #require(standard.withConvolutionChannels([8, 8, 16, 16]))
         #expect(narrow.member(1).convolutionChannels == [8, 8, 16, 16], "widths apply to every member")
+        #expect(narrow.member(2).convolutionChannels == [8, 8, 16, 16])
+    }
+
+    /// The time-delay network turns the spectrum into one row and keeps the frame count at every layer.
+    @Test func theTimeDelayNetworkKeepsTheFramesAndCollapsesTheBands() throws {
+        let timeDelay = TrainingConfiguration.standard(labels: 8).member(2).architecture
+        let shapes = try Architecture.plan(timeDelay, input: ActivationShape(channels: 1, height: 64, width: 100)).shapes
+        #expect(shapes[2] == ActivationShape(channels: 128, height: 1, width: 100))
+        #expect(shapes[11] == ActivationShape(channels: 192, height: 1, width: 100))
     }
 
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {

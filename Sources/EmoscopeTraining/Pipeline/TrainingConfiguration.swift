@@ -77,11 +77,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         return single
     }
 
-    /// The default recipe: an ensemble of two compact CNNs that share four 3×3 conv blocks of
-    /// 32/48/96/128 channels (the first with a time stride of 2; batch norm; 2×2 max pooling)
-    /// and differ in what reaches their dense layers: the first pools each channel and
+    /// The default recipe: an ensemble of three networks. Two compact CNNs share four 3×3 conv
+    /// blocks of 32/48/96/128 channels (the first with a time stride of 2; batch norm; 2×2 max
+    /// pooling) and differ in what reaches their dense layers: the first pools each channel and
     /// frequency row over time (mean and standard deviation), the second first averages over
-    /// frequency, so it answers the same wherever in the spectrum a pattern sits. Each trains
+    /// frequency, so it answers the same wherever in the spectrum a pattern sits. The third is a
+    /// time-delay network that sees the whole spectrum of a few frames at once (see
+    /// `timeDelayBlocks`), so it errs where the CNNs do not. Each trains
     /// on random 80–100 % crops of each clip's speech span whose log-mel frequency axis is
     /// stretched by 0.95–1.05 (vocal-tract-length perturbation) and nothing else, for a fixed 40
     /// epochs on every training speaker (no validation speakers held out), keeping a moving
@@ -97,7 +99,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             features: features, input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
             epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
             balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop,vtlp=0.05")!,
-            subtractSpeechLevel: true, weightAverageDecay: 0.995, ensemble: [blocks + [acrossFrequency, .globalPool(.meanStd)] + head(labels: labels)], seed: seed)
+            subtractSpeechLevel: true, weightAverageDecay: 0.995,
+            ensemble: [blocks + [acrossFrequency, .globalPool(.meanStd)] + head(labels: labels),
+                       timeDelayBlocks(bands: features.melBands, channels: [128, 128, 128, 192]) + [.globalPool(.meanStd)] + head(labels: labels)],
+            seed: seed)
     }
 
     /// Convolution blocks of these widths: 3×3 convolution (the first with a time stride of 2),
@@ -108,6 +113,20 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                                         padding: Size2(1, 1), dilation: Size2(1, 1))
             let block: [LayerSpec] = [conv, .batchNorm(epsilon: 1e-5), .relu]
             return index < channels.count - 1 ? block + [.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2))] : block
+        }
+    }
+
+    /// Time-delay blocks (x-vector style): a convolution over all `bands` and 5 frames, two
+    /// over 3 frames dilated by 2 and 3 (together 17 frames, 170 ms, of context), and a 1×1
+    /// convolution, each with batch norm and ReLU; four widths in `channels`.
+    public static func timeDelayBlocks(bands: Int, channels: [Int]) -> [LayerSpec] {
+        let shapes: [(kernel: Size2, padding: Size2, dilation: Size2)] = [
+            (Size2(bands, 5), Size2(0, 2), Size2(1, 1)), (Size2(1, 3), Size2(0, 2), Size2(1, 2)),
+            (Size2(1, 3), Size2(0, 3), Size2(1, 3)), (Size2(1, 1), Size2(0, 0), Size2(1, 1)),
+        ]
+        return zip(channels, shapes).flatMap { out, shape -> [LayerSpec] in
+            [.conv2d(outChannels: out, kernel: shape.kernel, stride: Size2(1, 1), padding: shape.padding, dilation: shape.dilation),
+             .batchNorm(epsilon: 1e-5), .relu]
         }
     }
 
