@@ -22,9 +22,9 @@ struct TrainCommandTests {
         #expect(result.stdout.contains("speaker-independent 2-fold cross-validation"))
         #expect(result.stdout.contains("mean ± std over folds: accuracy"))
         #expect(result.stdout.contains("calibration: temperature cross-fitted") && result.stdout.contains("ECE pooled over test clips"))
-        // The standard recipe trains two networks per fold, one after the other: 2 × 2 epochs.
-        #expect(result.stderr.contains("fold 1/2 epoch 1/4") && result.stderr.contains("fold 1/2 epoch 4/4") && result.stderr.contains("ETA"))
-        #expect(result.stdout.contains("Training: 2 networks (an ensemble, logits averaged) per fold, 2 epochs each"))
+        // The standard recipe trains three networks per fold, one after the other: 3 × 2 epochs.
+        #expect(result.stderr.contains("fold 1/2 epoch 1/6") && result.stderr.contains("fold 1/2 epoch 6/6") && result.stderr.contains("ETA"))
+        #expect(result.stdout.contains("Training: 3 networks (an ensemble, logits averaged) per fold, 2 epochs each"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("synthetic.report.json")))) as! [String: Any]
         #expect(report["split"] as? String == "speaker-independent")
         #expect((report["folds"] as? [Any])?.count == 2)
