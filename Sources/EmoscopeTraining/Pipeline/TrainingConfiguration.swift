@@ -117,13 +117,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// Time-delay blocks (x-vector style): a convolution over all `bands` and 5 frames, two
-    /// over 3 frames dilated by 2 and 3 (together 17 frames, 170 ms, of context), and a 1×1
+    /// over 3 frames dilated by 2 and 3 (together 15 frames, 150 ms, of context), and a 1×1
     /// convolution, each with batch norm and ReLU; four widths in `channels`.
     public static func timeDelayBlocks(bands: Int, channels: [Int]) -> [LayerSpec] {
         let shapes: [(kernel: Size2, padding: Size2, dilation: Size2)] = [
             (Size2(bands, 5), Size2(0, 2), Size2(1, 1)), (Size2(1, 3), Size2(0, 2), Size2(1, 2)),
             (Size2(1, 3), Size2(0, 3), Size2(1, 3)), (Size2(1, 1), Size2(0, 0), Size2(1, 1)),
         ]
+        precondition(channels.count == shapes.count, "a time-delay network has \(shapes.count) convolutions")
         return zip(channels, shapes).flatMap { out, shape -> [LayerSpec] in
             [.conv2d(outChannels: out, kernel: shape.kernel, stride: Size2(1, 1), padding: shape.padding, dilation: shape.dilation),
              .batchNorm(epsilon: 1e-5), .relu]
