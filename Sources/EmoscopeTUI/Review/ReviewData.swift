@@ -111,7 +111,14 @@ public struct ReviewDataset: Equatable, Sendable {
     }
 
     /// The confusion matrix of the classified clips.
-    public var matrix: ConfusionMatrix { ConfusionMatrix(labels: labels, outcomes: clips.lazy.map { ($0.truth, $0.predicted) }) }
+    public var matrix: ConfusionMatrix { clips.confusionMatrix(labels: labels) }
+}
+
+extension Sequence<ReviewClip> {
+    /// The confusion matrix of those of these clips that were classified.
+    public func confusionMatrix(labels: [String]) -> ConfusionMatrix {
+        ConfusionMatrix(labels: labels, outcomes: lazy.map { ($0.truth, $0.predicted) })
+    }
 }
 
 /// How many clips ended each way; for progress and summary lines.

@@ -191,7 +191,6 @@ public struct ReviewState: Equatable, Sendable {
         return CellClips(cell: cell, clips: members, selected: selecting.flatMap { members.firstIndex(of: $0) } ?? 0)
     }
 
-
     /// The clips shown: every clip, or `speaker`'s.
     public var shownClips: [ReviewClip] { dataset?.clips.filter(isShown) ?? [] }
 
@@ -209,7 +208,7 @@ public struct ReviewState: Equatable, Sendable {
         let next = (position + step + speakers.count + 1) % (speakers.count + 1)
         speaker = next == 0 ? nil : speakers[next - 1]
         let clips = shownClips
-        matrix = ConfusionMatrix(labels: matrix.labels, outcomes: clips.lazy.map { ($0.truth, $0.predicted) })
+        matrix = clips.confusionMatrix(labels: matrix.labels)
         metrics = EvaluationMetrics(matrix)
         // The view names the chosen speaker on a line of its own.
         notice = speaker == nil ? "all \(speakers.count) speakers: \(clips.count) clips" : nil
