@@ -79,17 +79,20 @@ struct RecipeOptionsTests {
         let standard = TrainingConfiguration.standard(labels: 8)
         #expect(standard.memberCount == 3)
         let trunk = TrainingConfiguration.convolutionBlocks([32, 48, 96, 128])
-        let head = TrainingConfiguration.head(labels: 8)
+        let head = TrainingConfiguration.head(labels: 8, dropout: (0.1, 0.1))
         #expect(standard.architecture == trunk + [.globalPool(.meanStd)] + head)
         #expect(standard.ensemble?.first == trunk + [.avgPool(kernel: Size2(8, 1), stride: Size2(8, 1)), .globalPool(.meanStd)] + head)
+        #expect(head.first == .dropout(rate: 0.1) && head[3] == .dropout(rate: 0.1), "the CNNs' heads drop 10 %")
         let timeDelay = try #require(standard.ensemble?.last)
         #expect(standard.ensemble?.count == 2)
         #expect(timeDelay.first == .conv2d(outChannels: 128, kernel: Size2(64, 5), stride: Size2(1, 1), padding: Size2(0, 2), dilation: Size2(1, 1)),
                 "the first time-delay convolution spans every band")
-        #expect(timeDelay.suffix(6) == [.globalPool(.meanStd)] + head)
+        #expect(timeDelay.suffix(6) == [.globalPool(.meanStd)] + TrainingConfiguration.head(labels: 8),
+                "the time-delay network's head drops 30 % and 20 %")
+        #expect(TrainingConfiguration.head(labels: 8).first == .dropout(rate: 0.3))
         let narrow = try #require(standard.withConvolutionChannels([8, 8, 16, 16]))
-        #expect(narrow.member(1).convolutionChannels == [8, 8, 16, 16], "widths apply to every member")
-        #expect(narrow.member(2).convolutionChannels == [8, 8, 16, 16])
+        #expect(narrow.member(1).convolutionChannels == [8, 8, 16, 16], "widths apply to both CNNs")
+        #expect(narrow.member(2).convolutionChannels == [128, 128, 128, 128, 192], "the time-delay network keeps its widths")
     }
 
     /// The time-delay network turns the spectrum into one row and keeps the frame count at every layer.
@@ -97,7 +100,11 @@ struct RecipeOptionsTests {
         let timeDelay = TrainingConfiguration.standard(labels: 8).member(2).architecture
         let shapes = try Architecture.plan(timeDelay, input: ActivationShape(channels: 1, height: 64, width: 100)).shapes
         #expect(shapes[2] == ActivationShape(channels: 128, height: 1, width: 100))
-        #expect(shapes[11] == ActivationShape(channels: 192, height: 1, width: 100))
+        #expect(shapes[14] == ActivationShape(channels: 192, height: 1, width: 100))
+        let dilations = timeDelay.compactMap { layer -> Int? in
+            if case .conv2d(_, let kernel, _, _, let dilation) = layer, kernel.height == 1, kernel.width == 3 { dilation.width } else { nil }
+        }
+        #expect(dilations == [2, 3, 4], "three dilated convolutions: 5 + 2·(2 + 3 + 4) = 23 frames of context")
     }
 
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {

@@ -83,7 +83,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// frequency row over time (mean and standard deviation), the second first averages over
     /// frequency, so it answers the same wherever in the spectrum a pattern sits. The third is a
     /// time-delay network that sees the whole spectrum of a few frames at once (see
-    /// `timeDelayBlocks`), so it errs where the CNNs do not. Each trains
+    /// `timeDelayBlocks`), so it errs where the CNNs do not. The CNNs' heads drop 10 % of their
+    /// inputs, the time-delay network's 30 % and 20 % (see `head`). Each trains
     /// on random 80–100 % crops of each clip's speech span whose log-mel frequency axis is
     /// stretched by 0.95–1.05 (vocal-tract-length perturbation) and nothing else, for a fixed 40
     /// epochs on every training speaker (no validation speakers held out), keeping a moving
@@ -94,7 +95,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         let blocks = convolutionBlocks([32, 48, 96, 128])
         // Three 2×2 poolings leave an eighth of the bands.
         let acrossFrequency = LayerSpec.avgPool(kernel: Size2(features.melBands / 8, 1), stride: Size2(features.melBands / 8, 1))
-        let pooledHead = [LayerSpec.globalPool(.meanStd)] + head(labels: labels)
+        let pooledHead = [LayerSpec.globalPool(.meanStd)] + head(labels: labels, dropout: (0.1, 0.1))
         return TrainingConfiguration(
             architecture: blocks + pooledHead,
             features: features, input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
@@ -102,7 +103,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop,vtlp=0.05")!,
             subtractSpeechLevel: true, weightAverageDecay: 0.995,
             ensemble: [blocks + [acrossFrequency] + pooledHead,
-                       timeDelayBlocks(bands: features.melBands, channels: [128, 128, 128, 192]) + pooledHead],
+                       timeDelayBlocks(bands: features.melBands, channels: [128, 128, 128, 128, 192])
+                           + [.globalPool(.meanStd)] + head(labels: labels)],
             seed: seed)
     }
 
@@ -117,15 +119,15 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
     }
 
-    /// Time-delay blocks (x-vector style): a convolution over all `bands` and 5 frames, two
-    /// over 3 frames dilated by 2 and 3 (together 15 frames, 150 ms, of context), and a 1×1
-    /// convolution, each with batch norm and ReLU; four widths in `channels`.
+    /// Time-delay blocks (x-vector style): a convolution over all `bands` and 5 frames, then
+    /// convolutions over 3 frames dilated by 2, 3, 4, … (one per width between the first and the
+    /// last), and a 1×1 convolution, each with batch norm and ReLU. With five widths the network
+    /// hears 23 frames (230 ms) around each output frame.
     public static func timeDelayBlocks(bands: Int, channels: [Int]) -> [LayerSpec] {
-        let shapes: [(kernel: Size2, padding: Size2, dilation: Size2)] = [
-            (Size2(bands, 5), Size2(0, 2), Size2(1, 1)), (Size2(1, 3), Size2(0, 2), Size2(1, 2)),
-            (Size2(1, 3), Size2(0, 3), Size2(1, 3)), (Size2(1, 1), Size2(0, 0), Size2(1, 1)),
-        ]
-        precondition(channels.count == shapes.count, "a time-delay network has \(shapes.count) convolutions")
+        precondition(channels.count >= 3, "a time-delay network has a first, at least one dilated and a 1×1 convolution")
+        let dilated = (2..<channels.count).map { d in (kernel: Size2(1, 3), padding: Size2(0, d), dilation: Size2(1, d)) }
+        let shapes = [(kernel: Size2(bands, 5), padding: Size2(0, 2), dilation: Size2(1, 1))] + dilated
+            + [(kernel: Size2(1, 1), padding: Size2(0, 0), dilation: Size2(1, 1))]
         return zip(channels, shapes).flatMap { out, shape -> [LayerSpec] in
             [.conv2d(outChannels: out, kernel: shape.kernel, stride: Size2(1, 1), padding: shape.padding, dilation: shape.dilation),
              .batchNorm(epsilon: 1e-5), .relu]
@@ -133,8 +135,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// The recipe's classifier after pooling over time: dropout, dense 64, ReLU, dropout, one output per label.
-    public static func head(labels: Int) -> [LayerSpec] {
-        [.dropout(rate: 0.3), .dense(outFeatures: 64), .relu, .dropout(rate: 0.2), .dense(outFeatures: labels)]
+    public static func head(labels: Int, dropout: (before: Float, hidden: Float) = (0.3, 0.2)) -> [LayerSpec] {
+        [.dropout(rate: dropout.before), .dense(outFeatures: 64), .relu, .dropout(rate: dropout.hidden), .dense(outFeatures: labels)]
     }
 
     /// Output channels of the architecture's convolutions, in order.
@@ -142,8 +144,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         architecture.compactMap { if case .conv2d(let out, _, _, _, _) = $0 { out } else { nil } }
     }
 
-    /// The same configuration with these convolution widths (in every ensemble member); nil
-    /// unless there is one positive count per convolution of each member.
+    /// The same configuration with these convolution widths in the first network and in every
+    /// other member with as many convolutions (the standard recipe's CNNs; its time-delay network
+    /// keeps its own); nil unless the counts are positive and the first network has one per convolution.
     public func withConvolutionChannels(_ channels: [Int]) -> TrainingConfiguration? {
         guard channels.allSatisfy({ $0 > 0 }) else { return nil }
         func widened(_ layers: [LayerSpec]) -> [LayerSpec]? {
@@ -157,11 +160,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         var copy = self
         guard let first = widened(architecture) else { return nil }
         copy.architecture = first
-        if let ensemble {
-            let others = ensemble.compactMap(widened)
-            guard others.count == ensemble.count else { return nil }
-            copy.ensemble = others
-        }
+        copy.ensemble = ensemble?.map { widened($0) ?? $0 }
         return copy
     }
 
