@@ -95,14 +95,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         let blocks = convolutionBlocks([32, 48, 96, 128])
         // Three 2×2 poolings leave an eighth of the bands.
         let acrossFrequency = LayerSpec.avgPool(kernel: Size2(features.melBands / 8, 1), stride: Size2(features.melBands / 8, 1))
-        let pooledHead = [LayerSpec.globalPool(.meanStd)] + head(labels: labels, dropout: (0.1, 0.1))
+        let cnnHead = [LayerSpec.globalPool(.meanStd)] + head(labels: labels, dropout: (0.1, 0.1))
         return TrainingConfiguration(
-            architecture: blocks + pooledHead,
+            architecture: blocks + cnnHead,
             features: features, input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
             epochs: 40, batchSize: 32, peakLearningRate: 3e-3, warmupEpochs: 2, weightDecay: 0.02, labelSmoothing: 0.1,
             balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop,vtlp=0.05")!,
             subtractSpeechLevel: true, weightAverageDecay: 0.995,
-            ensemble: [blocks + [acrossFrequency] + pooledHead,
+            ensemble: [blocks + [acrossFrequency] + cnnHead,
                        timeDelayBlocks(bands: features.melBands, channels: [128, 128, 128, 128, 192])
                            + [.globalPool(.meanStd)] + head(labels: labels)],
             seed: seed)
