@@ -49,8 +49,8 @@ struct RecipeOptions: ParsableArguments {
     var augmentation: String?
 
     @Option(help: ArgumentHelp(
-        "Output channels of each convolution block, comma-separated (e.g. 32,48,96,128).",
-        discussion: "Default: the standard recipe's (32,48,96,128). The count must match the architecture's convolutions."))
+        "Output channels of each CNN convolution block, comma-separated (e.g. 32,48,96,128).",
+        discussion: "Default: the standard recipe's (32,48,96,128), for both CNNs; the time-delay network keeps its own widths."))
     var convChannels: String?
 
     @Option(help: "With validation speakers (--validation-fraction > 0): stop a fold when validation UAR has not improved for this many epochs.")
