@@ -95,7 +95,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         let blocks = convolutionBlocks([32, 48, 96, 128])
         // Three 2×2 poolings leave an eighth of the bands.
         let acrossFrequency = LayerSpec.avgPool(kernel: Size2(features.melBands / 8, 1), stride: Size2(features.melBands / 8, 1))
-        let cnnHead = [LayerSpec.globalPool(.meanStd)] + head(labels: labels, dropout: (0.1, 0.1))
+        func pooledHead(dropout: (Float, Float)) -> [LayerSpec] { [.globalPool(.meanStd)] + head(labels: labels, dropout: dropout) }
+        let cnnHead = pooledHead(dropout: (0.1, 0.1))
         return TrainingConfiguration(
             architecture: blocks + cnnHead,
             features: features, input: ModelHeader.Input(windowSeconds: 3, hopSeconds: 1, minimumSeconds: 0.5),
@@ -103,8 +104,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             balanceClasses: true, patience: 12, validationFraction: 0, augmentation: AugmentationSettings(named: "crop,vtlp=0.05")!,
             subtractSpeechLevel: true, weightAverageDecay: 0.995,
             ensemble: [blocks + [acrossFrequency] + cnnHead,
-                       timeDelayBlocks(bands: features.melBands, channels: [128, 128, 128, 128, 192])
-                           + [.globalPool(.meanStd)] + head(labels: labels)],
+                       timeDelayBlocks(bands: features.melBands, channels: [128, 128, 128, 128, 192]) + pooledHead(dropout: (0.3, 0.2))],
             seed: seed)
     }
 
