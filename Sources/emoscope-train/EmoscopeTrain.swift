@@ -78,7 +78,23 @@ struct EmoscopeTrain: ParsableCommand {
     var summaryPath: String { (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".txt" }
     var checkpointPath: String { output + ".checkpoint" }
 
+    /// Every file the run writes, so that a bad path fails before the training rather than after it.
+    var outputPaths: [String] { [checkpointPath, reportPath, summaryPath] + (evaluateOnly ? [] : [output]) }
+
     func run() throws {
+        for path in outputPaths {
+            let folder = PathText.folder(of: path).isEmpty ? "." : PathText.folder(of: path)
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
+            guard exists, isDirectory.boolValue else {
+                printError("emoscope-train: \(path): \(exists ? "\(folder) is not a folder" : "the folder \(folder) does not exist")")
+                throw ExitCode(2)
+            }
+            guard access(folder, W_OK) == 0 else {
+                printError("emoscope-train: \(path): the folder \(folder) is not writable")
+                throw ExitCode(2)
+            }
+        }
         let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let loaded: LabelledCorpus
         do {
@@ -91,6 +107,13 @@ struct EmoscopeTrain: ParsableCommand {
         if configuration.intensityHead != nil,
            !loaded.clips.contains(where: { CorpusLoader.ravdessIntensity(fileName: ($0.path as NSString).lastPathComponent) != nil }) {
             printError("emoscope-train: --intensity-head needs clips with RAVDESS file names (03-01-EE-II-SS-RR-AA.wav|flac, II the intensity); none of the \(loaded.clips.count) has one")
+            throw ExitCode(2)
+        }
+
+        let silent = loaded.labels.indices.filter { loaded.count(ofLabel: $0) == 0 }.map { loaded.labels[$0] }
+        if !silent.isEmpty {
+            printError("emoscope-train: no clips for \(silent.joined(separator: ", ")) — a network cannot learn a class it never hears; "
+                + "name the classes present with --labels")
             throw ExitCode(2)
         }
 

@@ -133,6 +133,7 @@ struct RecipeOptions: ParsableArguments {
         if architecture.count > ModelHeader.maximumMembers {
             throw ValidationError("at most \(ModelHeader.maximumMembers) --architecture files (one per ensemble member)")
         }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--learning-rate must be a positive number") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be a non-negative number") }
         if let labelSmoothing, !(0..<1).contains(labelSmoothing) { throw ValidationError("--label-smoothing must be in [0, 1)") }
         if let speakerAdversary, !(speakerAdversary >= 0 && speakerAdversary.isFinite) {

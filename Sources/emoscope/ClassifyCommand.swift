@@ -48,7 +48,7 @@ struct ClassifyCommand: ParsableCommand {
     func run() throws {
         let model = try modelOptions.load()
         let files = ClipWalker.expand(paths)
-        let folders = files.map { ($0 as NSString).deletingLastPathComponent }
+        let folders = files.map(PathText.folder(of:))
         let normalizations = try adaptation.normalizations(paths: files, groups: folders, model: model, threads: threads, maximumDuration: maxDuration)
         let printer = ResultPrinter(format: format, labels: model.header.labels, segments: segments)
         printer.begin()

@@ -73,6 +73,14 @@ struct ClassifyTests {
         #expect(rows.count == 7)
     }
 
+    /// A one-character path ("-", the stdin habit) is reported as a missing file, not a crash.
+    @Test func oneCharacterPathIsAMissingFile() throws {
+        let result = try ProcessRunner.run([emoscope, "classify", "-", "--model", modelPath, "--format", "csv"])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("emoscope: -: no such file"), "stderr: \(result.stderr)")
+        #expect(result.stdout.hasPrefix("path,duration,status"))
+    }
+
     @Test func tableShowsLabelsAndConfidence() throws {
         let clips = try makeClips()
         let result = try ProcessRunner.run([emoscope, "classify", clips + "/sub/angry.flac", clips + "/silent.wav", "--model", modelPath])

@@ -10,6 +10,32 @@ struct TrainCommandTests {
     let trainer = ProcessRunner.product("emoscope-train")
     let emoscope = ProcessRunner.product("emoscope")
 
+    /// Problems a run would only meet at its end (an output folder that is missing, a class with
+    /// no clips, a learning rate that is not a number) stop it before any clip is decoded.
+    @Test func refusesBeforeTrainingWhatWouldFailLater() throws {
+        let folder = TemporaryDirectory()
+        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 1) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+        let common = [trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8"]
+        let cases: [(arguments: [String], status: Int32, message: String)] = [
+            (["--report", folder.path("missing/r.json"), "--output", folder.path("m.emomodel")], 2,
+             "\(folder.path("missing/r.json")): the folder \(folder.path("missing")) does not exist"),
+            (["--output", folder.path("missing/m.emomodel")], 2, "the folder \(folder.path("missing")) does not exist"),
+            (["--output", manifest + "/m.emomodel"], 2, "\(manifest) is not a folder"),
+            (["--learning-rate", "nan"], 64, "--learning-rate must be a positive number"),
+            (["--learning-rate=-1"], 64, "--learning-rate must be a positive number"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = try ProcessRunner.run(common + arguments)
+            #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.status) \(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains("decoding"), "\(arguments) started decoding")
+        }
+        let extra = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high,shrill", "--output", folder.path("m.emomodel")])
+        #expect(extra.status == 2 && extra.stderr.contains("no clips for shrill"), "stderr: \(extra.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("m.emomodel")))
+    }
+
     @Test func trainsEvaluatesAndWritesAModelTheAppLoads() throws {
         let folder = TemporaryDirectory()
         let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 3) { samples, path in

@@ -106,7 +106,7 @@ final class BrowseEngine: @unchecked Sendable {
         let paths = rows.map(\.path)
         if let adaptation, workers > 0 {
             post(.warning(message: "adapting to each folder's voice: gathering statistics from \(paths.count) clips first"))
-            let groups = paths.map { ($0 as NSString).deletingLastPathComponent }
+            let groups = paths.map(PathText.folder(of:))
             adaptation.normalizations.set(paths: paths, adaptation.standardizer(paths, groups))
             let folders = Set(groups).count
             post(.warning(message: "adapted to each folder's voice (\(folders) folder\(folders == 1 ? "" : "s"))"))

@@ -94,7 +94,7 @@ public struct ResultCache: Equatable, Sendable {
 
     /// Writes the cache to `path` atomically, creating its folder.
     public func save(to path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: PathText.folder(of: path), withIntermediateDirectories: true)
         try AtomicFile.write(JSONEncoder().encode(File(version: Self.version, entries: entries)), to: path)
     }
 

@@ -16,7 +16,7 @@ public struct ReviewClip: Equatable, Sendable {
     public var speaker: String?
     /// Whose statistics the clip is standardised with under speaker adaptation: its speaker,
     /// or its folder where the source names none.
-    public var adaptationGroup: String { speaker ?? (path as NSString).deletingLastPathComponent }
+    public var adaptationGroup: String { speaker ?? PathText.folder(of: path) }
     /// The cross-validation fold that tested the clip (reports only).
     public var fold: Int?
     /// What the model said; `.pending` until a folder's clip has been classified.

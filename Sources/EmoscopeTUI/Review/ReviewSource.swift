@@ -34,7 +34,7 @@ public enum ReviewSource {
         } catch {
             throw ReviewSourceError("\(path): not an emoscope-train report (\(describe(error)))")
         }
-        let folder = ((path.hasPrefix("/") ? path : currentDirectory + "/" + path) as NSString).deletingLastPathComponent
+        let folder = PathText.folder(of: path.hasPrefix("/") ? path : currentDirectory + "/" + path)
         let bases = [currentDirectory, folder, folder + "/.."].map { ($0 as NSString).standardizingPath }
         return try dataset(from: report, reportPath: path, bases: bases)
     }

@@ -134,7 +134,7 @@ public enum CorpusLoader {
         var labelList = ModelHeader.ravdessLabels
         if let labels { labelList = try validated(labels) }
         let text = try readText(path)
-        let base = (path as NSString).deletingLastPathComponent
+        let base = PathText.folder(of: path)
         var clips: [LabelledClip] = []
         var firstLine: [String: Int] = [:]
         var perFile = 0
