@@ -58,6 +58,10 @@ public struct AudioDecoder: Sendable {
         while true {
             source.removeAll(keepingCapacity: true)
             guard try reader.read(appendingTo: &source) > 0 else { break }
+            if let bad = source.firstIndex(where: { !$0.isFinite }) {
+                throw .corrupt(path: path, framesRead: reader.framesRead - source.count + bad,
+                               reason: "a sample that is not a finite number (NaN or infinity)")
+            }
             if let maximumDuration, Double(reader.framesRead) / Double(info.sampleRate) > maximumDuration {
                 throw .tooLong(path: path, seconds: Double(reader.framesRead) / Double(info.sampleRate), limit: maximumDuration)
             }

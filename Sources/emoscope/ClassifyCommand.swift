@@ -43,11 +43,16 @@ struct ClassifyCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard maxDuration > 0, maxDuration.isFinite else { throw ValidationError("--max-duration must be a positive number of seconds") }
     }
 
     func run() throws {
         let model = try modelOptions.load()
-        let files = ClipWalker.expand(paths)
+        var unreadableFolders = 0
+        let files = ClipWalker.expand(paths) { error in
+            printError("emoscope: \(error)")
+            unreadableFolders += 1
+        }
         let folders = files.map(PathText.folder(of:))
         let normalizations = try adaptation.normalizations(paths: files, groups: folders, model: model, threads: threads, maximumDuration: maxDuration)
         let printer = ResultPrinter(format: format, labels: model.header.labels, segments: segments)
@@ -60,7 +65,7 @@ struct ClassifyCommand: ParsableCommand {
             }
         }
         printer.end()
-        if failures > 0 { throw ExitCode(1) }
+        if failures + unreadableFolders > 0 { throw ExitCode(1) }
     }
 }
 

@@ -18,6 +18,10 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Refuse files longer than this many seconds.")
     var maxDuration: Double = 3_600
 
+    func validate() throws {
+        guard maxDuration > 0, maxDuration.isFinite else { throw ValidationError("--max-duration must be a positive number of seconds") }
+    }
+
     func run() throws {
         let settings = FeatureSettings()
         let extractor = try FeatureExtractor(settings: settings)

@@ -124,6 +124,25 @@ struct BadInputTests {
         }
     }
 
+    /// A float WAV holding NaN or infinity is refused where the bad sample is, not passed on.
+    @Test(arguments: [Float.nan, Float.infinity, -Float.infinity])
+    func nonFiniteFloatSamples(value: Float) throws {
+        func le32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+        func le16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+        var samples = Signals.sine(frequency: 300, seconds: 0.5)
+        samples[3_000] = value
+        let data = samples.flatMap { le32($0.bitPattern) }
+        let header = Array("RIFF".utf8) + le32(36 + UInt32(data.count)) + Array("WAVEfmt ".utf8) + le32(16) + le16(3) + le16(1)
+            + le32(16_000) + le32(64_000) + le16(4) + le16(32) + Array("data".utf8) + le32(UInt32(data.count))
+        let path = write("nonfinite.wav", header + data)
+        #expect(throws: AudioError.corrupt(path: path, framesRead: 3_000, reason: "a sample that is not a finite number (NaN or infinity)")) {
+            try decode(path)
+        }
+        samples[3_000] = 0.5
+        let fine = write("finite.wav", header + samples.flatMap { le32($0.bitPattern) })
+        #expect(try decode(fine).samples.count == samples.count)
+    }
+
     @Test func unsupportedSampleRate() {
         let path = write("slow.wav", Self.wavHeader(rate: 4_000, dataBytes: 800) + [UInt8](repeating: 0, count: 800))
         #expect(throws: AudioError.unsupported(path: path, reason: "sample rate 4000 Hz (must be 8–192 kHz)")) { try decode(path) }

@@ -101,6 +101,37 @@ struct CLITests {
         #expect(result.stderr.contains("\(path): cannot be read: permission denied"), "stderr: \(result.stderr)")
     }
 
+    /// A folder that cannot be entered is reported, not skipped without a word; the readable clips still run.
+    @Test func unreadableFolderIsReported() throws {
+        let folder = TemporaryDirectory()
+        let root = folder.path("clips")
+        for sub in ["ok", "locked"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: demoClip, toPath: root + "/" + sub + "/03-01-05-02-01-01-01.flac")
+        }
+        chmod(root + "/locked", 0)
+        defer { chmod(root + "/locked", 0o755) }
+        for path in [folder.url.path, root, root + "/ok"] { chmod(path, 0o755) }
+        // root enters every folder, so as root the check runs as the unprivileged user `nobody`.
+        let prefix = getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+        let classify = try ProcessRunner.run(prefix + [emoscope, "classify", root, "--format", "csv"])
+        #expect(classify.status == 1)
+        #expect(classify.stderr.contains("\(root)/locked: cannot be read: permission denied"), "stderr: \(classify.stderr)")
+        #expect(classify.stdout.contains("\(root)/ok/03-01-05-02-01-01-01.flac,"))
+        let eval = try ProcessRunner.run(prefix + [emoscope, "eval", root])
+        #expect(eval.status == 1 && eval.stderr.contains("\(root)/locked") && eval.stderr.contains("permission denied"), "stderr: \(eval.stderr)")
+    }
+
+    @Test func maxDurationMustBeAPositiveNumber() throws {
+        for command in ["classify", "features"] {
+            for value in ["nan", "-1", "0", "inf"] {
+                let result = try ProcessRunner.run([emoscope, command, demoClip, "--max-duration=\(value)"])
+                #expect(result.status == 64 && result.stderr.contains("--max-duration must be a positive number of seconds"),
+                        "\(command) \(value): \(result.stderr)")
+            }
+        }
+    }
+
     @Test func trainerWithoutACorpusShowsUsage() throws {
         let result = try ProcessRunner.run([trainer])
         #expect(result.status != 0)

@@ -80,8 +80,14 @@ final class BrowseEngine: @unchecked Sendable {
         let loaded = cachePath.map { ResultCache.load(from: $0, model: model.checksum) } ?? ResultCache(model: model.checksum)
         let labeler = TrueLabeler(folder: folder, labels: model.header.labels)
         if let problem = labeler.manifestProblem { post(.warning(message: problem)) }
+        var unreadable: [String] = []
         let names = AudioFolder.audioFiles(in: folder, progress: { [self] in post(.scanProgress(found: $0)) },
-                                           isCancelled: { [self] in isCancelled })
+                                           isCancelled: { [self] in isCancelled }, unreadable: { unreadable.append($0) })
+        if let first = unreadable.first {
+            let name = first.isEmpty ? folder : first
+            post(.warning(message: unreadable.count == 1 ? "\(name): cannot be read: permission denied"
+                                                          : "\(unreadable.count) folders cannot be read (permission denied), \(name) the first"))
+        }
         var rows: [ClipRow] = []
         var prints: [ClipFingerprint?] = []
         var pending: [Int] = []

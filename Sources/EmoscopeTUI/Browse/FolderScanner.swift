@@ -7,11 +7,16 @@ import Foundation
 public enum AudioFolder {
     /// Paths relative to `directory` of its audio files (by extension), recursively, hidden entries skipped, sorted.
     /// `directory` may be a symbolic link to the folder (links below it are not followed).
-    /// `isCancelled` is polled between entries; `progress` hears the count found every 256 files.
+    /// `isCancelled` is polled between entries; `progress` hears the count found every 256 files;
+    /// `unreadable` hears each folder the walk cannot enter ("" for `directory` itself), which
+    /// `FileManager` would otherwise skip without a word.
     public static func audioFiles(in directory: String, progress: (Int) -> Void = { _ in },
-                                  isCancelled: () -> Bool = { false }) -> [String] {
+                                  isCancelled: () -> Bool = { false }, unreadable: (String) -> Void = { _ in }) -> [String] {
         let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        guard access(root, R_OK | X_OK) == 0, let walker = FileManager.default.enumerator(atPath: root) else {
+            unreadable("")
+            return []
+        }
         var found: [String] = []
         while let relative = walker.nextObject() as? String, !isCancelled() {
             let name = (relative as NSString).lastPathComponent
@@ -19,7 +24,15 @@ public enum AudioFolder {
                 walker.skipDescendants()
                 continue
             }
-            guard AudioFileReader.audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
+            guard AudioFileReader.audioExtensions.contains((name as NSString).pathExtension.lowercased()) else {
+                var isDirectory: ObjCBool = false
+                let path = root + "/" + relative
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+                   access(path, R_OK | X_OK) != 0 {
+                    unreadable(relative)
+                }
+                continue
+            }
             found.append(relative)
             if found.count % 256 == 0 { progress(found.count) }
         }

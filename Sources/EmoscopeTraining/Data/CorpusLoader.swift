@@ -221,6 +221,7 @@ public enum CorpusLoader {
             throw .unreadable(path: directory, reason: "no such directory")
         }
         guard isDirectory.boolValue else { throw .notADirectory(path: directory) }
+        guard access(directory, R_OK | X_OK) == 0 else { throw .unreadable(path: directory, reason: "permission denied") }
         guard let walker = FileManager.default.enumerator(atPath: URL(fileURLWithPath: directory).resolvingSymlinksInPath().path) else {
             throw .unreadable(path: directory, reason: "cannot list the directory")
         }
@@ -232,7 +233,12 @@ public enum CorpusLoader {
             }
             var entryIsDirectory: ObjCBool = false
             let full = join(directory, relative)
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &entryIsDirectory) else { continue }
+            guard !entryIsDirectory.boolValue else {
+                // FileManager skips a folder it cannot enter without a word; a corpus missing one is not the corpus.
+                guard access(full, R_OK | X_OK) == 0 else { throw .unreadable(path: full, reason: "permission denied") }
+                continue
+            }
             files.append(relative)
         }
         return files
