@@ -12,7 +12,8 @@ struct ClassifyCommand: ParsableCommand {
             Columns (csv; json and jsonl use the same names): path, duration (s), status \
             (classified | too-short | no-speech), label, confidence, then one probability per \
             class in the model's label order. With --segments, csv has one row per analysis \
-            window (path, segment, start, end, speech, label, confidence, probabilities) and \
+            window (path, status, segment, start, end, speech, label, confidence, probabilities; \
+            one row with empty window columns for a clip without any: too short, no speech) and \
             json/jsonl add a "segments" array. Files that cannot be read are reported on \
             stderr and the exit status is 1; the others are still classified.
             """)

@@ -18,7 +18,7 @@ final class ResultPrinter {
     func begin() {
         switch format {
         case .csv:
-            let lead = segments ? ["path", "segment", "start", "end", "speech"] : ["path", "duration", "status"]
+            let lead = segments ? ["path", "status", "segment", "start", "end", "speech"] : ["path", "duration", "status"]
             emit((lead + ["label", "confidence"] + labels).map(Self.csvField).joined(separator: ","))
         case .json:
             emit("[", terminator: "")
@@ -36,8 +36,11 @@ final class ResultPrinter {
         case .csv:
             if segments {
                 for (index, segment) in c.segments.enumerated() {
-                    emit(([result.path, "\(index)", Self.number(segment.start, 3), Self.number(segment.end, 3), Self.number(segment.speechRatio, 3)]
-                          + labelColumns(segment.probabilities)).map(Self.csvField).joined(separator: ","))
+                    emit(([result.path, c.status.rawValue, "\(index)", Self.number(segment.start, 3), Self.number(segment.end, 3),
+                           Self.number(segment.speechRatio, 3)] + labelColumns(segment.probabilities)).map(Self.csvField).joined(separator: ","))
+                }
+                if c.segments.isEmpty {  // too short, or no speech: a row all the same, so that no file goes missing
+                    emit(([result.path, c.status.rawValue, "", "", "", ""] + labelColumns(nil)).map(Self.csvField).joined(separator: ","))
                 }
             } else {
                 emit(([result.path, Self.number(c.duration, 3), c.status.rawValue] + labelColumns(c.probabilities))

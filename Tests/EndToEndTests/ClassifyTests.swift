@@ -67,10 +67,13 @@ struct ClassifyTests {
         #expect(objects.count == 2 && objects.allSatisfy { $0["segments"] == nil })
         #expect(objects[1]["label"] as? String == array[1]["label"] as? String)
 
-        let csv = try ProcessRunner.run([emoscope, "classify", clips + "/long.wav", "--model", modelPath, "--format", "csv", "--segments"])
-        let rows = csv.stdout.split(separator: "\n")
-        #expect(rows.first == "path,segment,start,end,speech,label,confidence,neutral,calm,happy,sad,angry,fearful,disgust,surprised")
-        #expect(rows.count == 7)
+        let csv = try ProcessRunner.run([emoscope, "classify", clips + "/long.wav", clips + "/short.wav", clips + "/silent.wav",
+                                         "--model", modelPath, "--format", "csv", "--segments"])
+        let rows = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.first == "path,status,segment,start,end,speech,label,confidence,neutral,calm,happy,sad,angry,fearful,disgust,surprised")
+        #expect(rows.filter { $0.hasPrefix(clips + "/long.wav,classified,") }.count == 6)
+        #expect(rows.contains { $0.hasPrefix(clips + "/short.wav,too-short,,,,,") }, "a clip without windows still has its row")
+        #expect(rows.contains { $0.hasPrefix(clips + "/silent.wav,no-speech,,,,,") })
     }
 
     /// A one-character path ("-", the stdin habit) is reported as a missing file, not a crash.

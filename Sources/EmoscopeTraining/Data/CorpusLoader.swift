@@ -47,11 +47,16 @@ public enum CorpusLoader {
     // MARK: RAVDESS
 
     /// Every speech file named `03-01-EE-II-SS-RR-AA.(wav|flac)` under `directory`, recursively: label EE−1,
-    /// speaker `Actor_AA`; sorted by path. Other files, and RAVDESS-like names with an emotion outside 01…08, are skipped.
+    /// speaker `Actor_AA`; sorted by path. Other files, and RAVDESS-like names with an emotion outside 01…08, are skipped
+    /// (the description counts the audio files among them).
     public static func ravdess(directory: String) throws(CorpusError) -> LabelledCorpus {
         var clips: [LabelledClip] = []
+        var leftOut = 0
         for relative in try walk(directory: directory) {
-            guard let codes = RavdessName.parse((relative as NSString).lastPathComponent) else { continue }
+            guard let codes = RavdessName.parse((relative as NSString).lastPathComponent) else {
+                if audioExtensions.contains((relative as NSString).pathExtension.lowercased()) { leftOut += 1 }
+                continue
+            }
             clips.append(LabelledClip(path: join(directory, relative), label: codes.emotion - 1, speaker: "Actor_\(codes.actor)"))
         }
         guard !clips.isEmpty else {
@@ -60,7 +65,8 @@ public enum CorpusLoader {
         }
         clips.sort { $0.path < $1.path }
         let corpus = LabelledCorpus(labels: ModelHeader.ravdessLabels, clips: clips, description: "")
-        return with(corpus, description: "RAVDESS speech (\(clips.count) clips, \(corpus.speakers.count) speakers)")
+        let others = leftOut == 0 ? "" : "; \(leftOut) other audio file\(leftOut == 1 ? "" : "s") left out: not RAVDESS speech names"
+        return with(corpus, description: "RAVDESS speech (\(clips.count) clips, \(corpus.speakers.count) speakers\(others))")
     }
 
     /// The emotion a RAVDESS speech file name announces, as an index into `ModelHeader.ravdessLabels`; nil for other names.
