@@ -45,6 +45,11 @@ struct LiveCommand: ParsableCommand {
         guard (0.05...1).contains(hop) else { throw ValidationError("--hop must be between 0.05 and 1 seconds") }
         guard ["flac", "wav"].contains(recordFormat) else { throw ValidationError("--record-format must be flac or wav") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+        if loop && file == nil { throw ValidationError("--loop needs --file (it replays a clip)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: recordDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--record-directory \(recordDirectory) is not an existing folder")
+        }
     }
 
     func run() throws {

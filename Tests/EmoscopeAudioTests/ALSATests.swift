@@ -114,7 +114,8 @@ struct ALSATests {
             try AudioPlayback(samples: [0, 0.5], sampleRate: 16_000)
         }
         #expect(error.kind == .noSoundCard)
-        #expect(error.hint.contains("speakers") && error.hint.contains("--device"), "\(error.hint)")
+        // Browse and Review play clips but take no --device: the hint must not offer one.
+        #expect(error.hint.contains("speakers") && !error.hint.contains("--device") && error.hint.contains("~/.asoundrc"), "\(error.hint)")
     }
 
     @Test func playbackWritesTheSamplesToTheSink() throws {

@@ -132,6 +132,15 @@ struct CLITests {
         }
     }
 
+    @Test func liveRefusesOptionsThatCannotWork() throws {
+        let loop = try ProcessRunner.run([emoscope, "live", "--loop"])
+        #expect(loop.status == 64 && loop.stderr.contains("--loop needs --file"), "stderr: \(loop.stderr)")
+        let folder = TemporaryDirectory()
+        let record = try ProcessRunner.run([emoscope, "live", "--file", demoClip, "--record-directory", folder.path("missing")])
+        #expect(record.status == 64 && record.stderr.contains("--record-directory \(folder.path("missing")) is not an existing folder"),
+                "stderr: \(record.stderr)")
+    }
+
     @Test func trainerWithoutACorpusShowsUsage() throws {
         let result = try ProcessRunner.run([trainer])
         #expect(result.status != 0)

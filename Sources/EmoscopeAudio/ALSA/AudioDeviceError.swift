@@ -40,7 +40,7 @@ extension AudioDeviceError {
     static func fallback(_ direction: AudioDirection) -> String {
         direction == .capture
             ? "pick another with --device (emoscope live --list-devices) or play a file: emoscope live --file CLIP"
-            : "pick another with --device (emoscope live --list-devices); analysis works without sound"
+            : "clips play on ALSA's default output (set it in ~/.asoundrc); analysis works without sound"
     }
 
     /// No sound card at all.

@@ -95,7 +95,7 @@ public final class LiveController: ScreenController {
                 try engine.startRecording(path: path, format: recording.format)
                 _ = state.handle(.recordingStarted(path: path))
             } catch {
-                _ = state.handle(.recordingFailed(message: error.reason))
+                _ = state.handle(.recordingFailed(message: error.description))
             }
         case .stopRecording:
             finishRecording()
