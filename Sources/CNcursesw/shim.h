@@ -20,3 +20,9 @@ static inline int emoscope_key_f0(void) { return KEY_F0; }
 static inline SCREEN *emoscope_newterm_stdio(const char *type) { return newterm(type, stdout, stdin); }
 static inline int emoscope_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline const char *emoscope_codeset(void) { return nl_langinfo(CODESET); }
+#include <ncursesw/term.h>
+/* Whether the current terminal can move the cursor (TERM=dumb cannot: nothing but a line of text would show). */
+static inline int emoscope_can_address_cursor(void) {
+    const char *cup = tigetstr("cup");
+    return cup != NULL && cup != (const char *)-1;
+}

@@ -119,6 +119,14 @@ import EmoscopeTUI
         }
     }
 
+    /// Under a non-UTF-8 locale every help screen's text still reads: no character falls back to "?".
+    @Test func helpTextHasAnASCIIStandInForEveryCharacter() {
+        for line in LiveView.help + BrowseView.help + ReviewController.helpLines {
+            let missing = line.filter { !$0.isASCII && Glyphs.asciiFallback($0) == "?" }
+            #expect(missing.isEmpty, "\(line): \(missing)")
+        }
+    }
+
     @Test func envelopeAndRebinKeepExtremes() {
         let samples: [Float] = [0, 0.5, -0.25, 0, 0, 0, 1, -1]
         let envelope = WaveformEnvelope(samples: samples, columns: 4)

@@ -95,4 +95,13 @@ import Testing
         #expect(shown, "\(screen)")
         #expect(screen.contains("unknown terminal type"))
     }
+
+    @Test(.enabled(if: TmuxSession.isAvailable))
+    func dumbTerminalIsAClearError() throws {
+        let folder = TemporaryDirectory()
+        let session = try TmuxSession(command: "env TERM=dumb \(Self.emoscope) live --model \(Self.model)", environment: ["HOME": folder.url.path])
+        let (shown, screen) = try session.waitFor("[exited 2]")
+        #expect(shown, "\(screen)")
+        #expect(screen.contains("TERM=\"dumb\" cannot move the cursor"), "\(screen)")
+    }
 }

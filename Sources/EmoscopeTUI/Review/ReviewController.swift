@@ -112,7 +112,7 @@ public final class ReviewController: ScreenController {
     public var help: [String] { ReviewController.helpLines }
 
     /// Help text of the Review screen.
-    static let helpLines = [
+    public static let helpLines = [
         "Review: the confusion matrix of a labelled folder (classified now) or of a training report.",
         "Rows are true classes, columns predictions; shading follows the numbers shown.",
         "",

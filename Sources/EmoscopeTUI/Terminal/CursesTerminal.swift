@@ -29,6 +29,12 @@ public final class CursesTerminal {
             throw TerminalError(description: "unknown terminal type TERM=\"\(term)\": set TERM to one your system knows "
                                 + "(e.g. TERM=xterm-256color) and try again")
         }
+        guard emoscope_can_address_cursor() != 0 else {
+            endwin()
+            delscreen(screen)
+            throw TerminalError(description: "the terminal type TERM=\"\(term)\" cannot move the cursor, so the Emoscope screen cannot be "
+                                + "drawn: run it in a full terminal (e.g. TERM=xterm-256color), or use `emoscope classify` in scripts")
+        }
         self.screen = screen
         window = emoscope_stdscr()
         var support = ColorSupport.none
