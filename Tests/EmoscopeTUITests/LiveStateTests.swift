@@ -119,6 +119,19 @@ import EmoscopeTUI
         }
     }
 
+    /// Pressing r without a microphone says why nothing records, under the device's own error and hint.
+    @Test func recordingNoticeShowsBesideAFailedInput() {
+        var state = LiveState(labels: labels)
+        let hint = "plug in a microphone, pick another with --device (emoscope live --list-devices) or play a file: emoscope live --file CLIP"
+        _ = state.handle(.sourceFailed(message: "no sound card found", hint: hint))
+        _ = state.handle(.recordingFailed(message: "no input to record"))
+        for height in [24, 30] {
+            let text = render(state, height: height)
+            #expect(text.contains("no sound card found") && text.contains("emoscope live --file CLIP"), "\(text)")
+            #expect(text.contains("recording failed: no input to record"), "height \(height):\n\(text)")
+        }
+    }
+
     /// Under a non-UTF-8 locale every help screen's text still reads: no character falls back to "?".
     @Test func helpTextHasAnASCIIStandInForEveryCharacter() {
         for line in LiveView.help + BrowseView.help + ReviewController.helpLines {

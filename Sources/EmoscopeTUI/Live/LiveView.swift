@@ -78,7 +78,8 @@ public enum LiveView {
                 row += 1
             }
         }
-        if row < rect.height {
+        // A notice (a recording saved or refused) outranks the timeline when only one row is left.
+        if row < rect.height - (state.notice == nil ? 0 : 1) {
             let label = "last \(Int(state.timelineSeconds)) s "
             canvas.put(label, x: rect.x, y: rect.y + row, style: .dim)
             Widgets.timeline(state.timeline, in: Rect(x: rect.x + label.count, y: rect.y + row, width: rect.width - label.count, height: 1),
