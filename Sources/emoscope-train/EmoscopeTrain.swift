@@ -156,7 +156,7 @@ struct EmoscopeTrain: ParsableCommand {
             checkpoint = saved
         }
 
-        let console = ProgressConsole(runs: plannedFolds.count + 1)
+        let console = ProgressConsole(runs: plannedFolds.count + 1, members: configuration.memberCount)
         console.line("\(loaded.description); \(protocolDescription)")
         console.line("decoding \(loaded.clips.count) clips on \(threads) threads…")
         let header = configuration.header(labels: loaded.labels, normalization: .init(mean: [], standardDeviation: []),
