@@ -12,7 +12,7 @@ import Foundation
 ///      /search text▏                Enter apply · Esc cancel
 public enum BrowseView {
     /// Width of the fixed columns after the name: duration, predicted, confidence, true label.
-    static let durationWidth = 8, labelWidth = 12, confidenceWidth = 6
+    static let durationWidth = 9, labelWidth = 12, confidenceWidth = 6  // "duration▲" fits
 
     /// Rows of the list that fit in `area` (the controller tells the state before drawing).
     public static func listRows(in area: Rect, labels: Int) -> Int { layout(area, labels: labels).list.height }
