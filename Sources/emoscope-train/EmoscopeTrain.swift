@@ -81,19 +81,22 @@ struct EmoscopeTrain: ParsableCommand {
     /// Every file the run writes, so that a bad path fails before the training rather than after it.
     var outputPaths: [String] { [checkpointPath, reportPath, summaryPath] + (evaluateOnly ? [] : [output]) }
 
-    func run() throws {
+    /// Why one of `outputPaths` could not be written, if one could not.
+    func outputFolderProblem() -> String? {
         for path in outputPaths {
             let folder = PathText.folder(of: path).isEmpty ? "." : PathText.folder(of: path)
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
-            guard exists, isDirectory.boolValue else {
-                printError("emoscope-train: \(path): \(exists ? "\(folder) is not a folder" : "the folder \(folder) does not exist")")
-                throw ExitCode(2)
-            }
-            guard access(folder, W_OK) == 0 else {
-                printError("emoscope-train: \(path): the folder \(folder) is not writable")
-                throw ExitCode(2)
-            }
+            guard exists, isDirectory.boolValue else { return "\(path): " + (exists ? "\(folder) is not a folder" : "the folder \(folder) does not exist") }
+            guard access(folder, W_OK) == 0 else { return "\(path): the folder \(folder) is not writable" }
+        }
+        return nil
+    }
+
+    func run() throws {
+        if let problem = outputFolderProblem() {
+            printError("emoscope-train: \(problem)")
+            throw ExitCode(2)
         }
         let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let loaded: LabelledCorpus
