@@ -16,6 +16,8 @@ final class ResultPrinter {
     }
 
     func begin() {
+        // Column widths of wide characters (CJK, emoji) in file names follow the user's locale.
+        if format == .table { setlocale(LC_CTYPE, "") }
         switch format {
         case .csv:
             let lead = segments ? ["path", "status", "segment", "start", "end", "speech"] : ["path", "duration", "status"]
@@ -111,7 +113,9 @@ final class ResultPrinter {
 
     static func number(_ value: Double, _ digits: Int) -> String { ClipTable.number(value, digits) }
     static func rounded(_ value: Double, _ digits: Int) -> Double { ClipTable.rounded(value, digits) }
-    static func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
-    static func shorten(_ path: String, _ width: Int) -> String { path.count <= width ? path : "…" + path.suffix(width - 1) }
+    static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(1, width - DisplayWidth.of(text)))
+    }
+    static func shorten(_ path: String, _ width: Int) -> String { path.leftTruncated(to: width) }
     static func csvField(_ text: String) -> String { ClipTable.csvField(text) }
 }

@@ -49,7 +49,7 @@ enum BrowseListView {
         }
         canvas.set(x + 1, y, mark, style(markRole))
         var column = x + 3
-        column += canvas.put(leftTruncated(row.name, to: nameWidth - 1).padded(to: nameWidth), x: column, y: y, style: base)
+        column += canvas.put(row.name.leftTruncated(to: nameWidth - 1).padded(to: nameWidth), x: column, y: y, style: base)
         let room = x + width - column
         switch row.outcome {
         case .pending:
@@ -73,12 +73,5 @@ enum BrowseListView {
             let truthX = column + BrowseView.durationWidth + BrowseView.labelWidth + BrowseView.confidenceWidth + 2
             canvas.put(context.labels[truth], x: truthX, y: y, style: style(.emotion(truth)), maxWidth: x + width - truthX)
         }
-    }
-
-    /// The end of `text` in `width` columns, starting with "…" when cut (file names matter more than folders).
-    static func leftTruncated(_ text: String, to width: Int) -> String {
-        guard text.count > width else { return text }
-        guard width > 1 else { return String(text.suffix(max(0, width))) }
-        return "…" + text.suffix(width - 1)
     }
 }

@@ -63,12 +63,15 @@ public struct Style: Hashable, Sendable {
     public static let title = Style(.title, bold: true)
 }
 
-/// One terminal cell: a character (one column wide) and its style.
+/// One terminal cell: a character and its style. A wide character (two columns) fills its cell
+/// and the next, which holds `continuation`.
 public struct Cell: Equatable, Sendable {
     public var character: Character
     public var style: Style
 
     public static let blank = Cell(character: " ", style: .normal)
+    /// The right half of a wide character (never text: `put` turns control characters into spaces).
+    public static let continuation: Character = "\u{0}"
 }
 
 /// An off-screen grid of cells that screens draw into; the terminal renderer copies it out.
@@ -105,8 +108,16 @@ public struct Canvas: Sendable {
         let limit = min(maxWidth ?? Int.max, width - x)
         var column = 0
         for character in text where column < limit {
-            set(x + column, y, character.isASCII && character.asciiValue! < 32 ? " " : character, style)
-            column += 1
+            let shown: Character = character.isASCII && character.asciiValue! < 32 ? " " : character
+            guard DisplayWidth.of(shown) == 2 else {
+                set(x + column, y, shown, style)
+                column += 1
+                continue
+            }
+            guard column + 2 <= limit else { break }  // half a wide character never shows
+            set(x + column, y, shown, style)
+            set(x + column + 1, y, Cell.continuation, style)
+            column += 2
         }
         return max(0, column)
     }
@@ -135,7 +146,7 @@ public struct Canvas: Sendable {
     /// Text of one row, trailing spaces kept.
     public func row(_ y: Int) -> String {
         guard y >= 0, y < height else { return "" }
-        return String(cells[(y * width)..<(y * width + width)].map(\.character))
+        return String(cells[(y * width)..<(y * width + width)].lazy.map(\.character).filter { $0 != Cell.continuation })
     }
 
     /// The whole canvas as lines of text (trailing spaces trimmed), for tests and plain output.
@@ -149,11 +160,39 @@ public struct Canvas: Sendable {
 }
 
 extension String {
+    /// The longest start of the string that fits in `width` columns.
+    func prefix(columns width: Int) -> Substring {
+        var used = 0, end = startIndex
+        while end < endIndex, used + DisplayWidth.of(self[end]) <= width {
+            used += DisplayWidth.of(self[end])
+            end = index(after: end)
+        }
+        return self[..<end]
+    }
+
+    /// The longest end of the string that fits in `width` columns.
+    func suffix(columns width: Int) -> Substring {
+        var used = 0, start = endIndex
+        while start > startIndex, used + DisplayWidth.of(self[index(before: start)]) <= width {
+            start = index(before: start)
+            used += DisplayWidth.of(self[start])
+        }
+        return self[start...]
+    }
+
     /// The string cut to `width` columns, ending in "…" (or "~" in ASCII) when cut.
     public func truncated(to width: Int, ellipsis: Character = "…") -> String {
-        guard count > width else { return self }
-        guard width > 1 else { return String(prefix(max(0, width))) }
-        return String(prefix(width - 1)) + String(ellipsis)
+        guard DisplayWidth.of(self) > width else { return self }
+        guard width > 1 else { return String(prefix(columns: max(0, width))) }
+        return String(prefix(columns: width - 1)) + String(ellipsis)
+    }
+
+    /// The string cut from the left to `width` columns, starting with the ellipsis when cut (so
+    /// that a path keeps its file name).
+    public func leftTruncated(to width: Int, ellipsis: Character = "…") -> String {
+        guard DisplayWidth.of(self) > width else { return self }
+        guard width > 1 else { return String(suffix(columns: max(0, width))) }
+        return String(ellipsis) + suffix(columns: width - 1)
     }
 
     /// The string broken into lines of at most `width` columns at spaces (long words are cut).
@@ -184,7 +223,7 @@ extension String {
     /// The string padded with spaces (or cut) to exactly `width` columns.
     public func padded(to width: Int, alignRight: Bool = false) -> String {
         let cut = truncated(to: width)
-        let padding = String(repeating: " ", count: max(0, width - cut.count))
+        let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(cut)))
         return alignRight ? padding + cut : cut + padding
     }
 }

@@ -35,7 +35,7 @@ public enum ReviewListView {
             if showsFold { text += (clip.fold.map { String($0 + 1) } ?? "").padded(to: 4) + "  " }
             let missing = clip.fileExists ? "" : "  missing"
             let room = listArea.width - text.count - missing.count - 1
-            text += shortened(clip.path, to: room, ellipsis: context.glyphs.ellipsis)
+            text += clip.path.leftTruncated(to: room, ellipsis: context.glyphs.ellipsis)
             let y = listArea.y + 2 + offset
             canvas.line(text, in: listArea, row: 2 + offset, style: selected ? Style(.selection, bold: true) : .normal)
             if !missing.isEmpty {
@@ -48,12 +48,5 @@ public enum ReviewListView {
             let title = "\((clip.path as NSString).lastPathComponent), true \(labels[clip.truth]); bars: this model now"
             preview(&canvas, Rect(x: previewArea.x, y: previewArea.y + 1, width: previewArea.width, height: previewArea.height - 1), title)
         }
-    }
-
-    /// `path` cut from the left to `width` columns, so that the file name stays visible.
-    static func shortened(_ path: String, to width: Int, ellipsis: Character) -> String {
-        guard path.count > width else { return path }
-        guard width > 1 else { return String(path.suffix(max(0, width))) }
-        return String(ellipsis) + String(path.suffix(width - 1))
     }
 }

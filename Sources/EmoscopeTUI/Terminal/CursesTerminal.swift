@@ -119,8 +119,20 @@ public final class CursesTerminal {
                 let start = x
                 run.removeAll(keepingCapacity: true)
                 while x < canvas.width, canvas[x, y].style == style {
-                    run.append(Self.printable(glyphs.isUnicode ? canvas[x, y].character : Glyphs.asciiFallback(canvas[x, y].character)))
-                    x += 1
+                    let character = canvas[x, y].character
+                    if character == Cell.continuation {
+                        run.append(32)  // a right half whose wide character was overwritten
+                        x += 1
+                    } else if DisplayWidth.of(character) == 2 {
+                        // Both columns at once; a wide character the terminal cannot show becomes "? ".
+                        let whole = canvas[x + 1, y].character == Cell.continuation
+                        let value = glyphs.isUnicode ? Self.printable(character, columns: 2) : nil
+                        run += value.map { whole ? [$0] : [63] } ?? (whole ? [63, 32] : [63])
+                        x += whole ? 2 : 1
+                    } else {
+                        run.append(Self.printable(glyphs.isUnicode ? character : Glyphs.asciiFallback(character), columns: 1) ?? 63)
+                        x += 1
+                    }
                 }
                 // The bottom-right cell cannot be written without scrolling: leave it.
                 if y == canvas.height - 1, x == canvas.width { run.removeLast() }
@@ -134,11 +146,12 @@ public final class CursesTerminal {
         wrefresh(window)
     }
 
-    /// One column per cell: characters that are not one column wide become "?".
-    static func printable(_ character: Character) -> wchar_t {
-        guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else { return wchar_t(63) }
+    /// The character as one wide character if it is a single scalar the terminal shows in exactly
+    /// `columns` columns; nil otherwise.
+    static func printable(_ character: Character, columns: Int32) -> wchar_t? {
+        guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else { return nil }
         let value = wchar_t(bitPattern: scalar.value)
-        return emoscope_wcwidth(value) == 1 ? value : wchar_t(63)
+        return emoscope_wcwidth(value) == columns ? value : nil
     }
 
     private func apply(_ style: Style) {
