@@ -109,16 +109,20 @@ struct CLITests {
             try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: demoClip, toPath: root + "/" + sub + "/03-01-05-02-01-01-01.flac")
         }
+        // The model beside the clips: `nobody` may not be able to reach the repository's (a clone under a private folder).
+        let model = folder.path("test.emomodel")
+        try ModelStore.save(TestModels.compact(seed: 5), to: model)
+        chmod(model, 0o644)
         chmod(root + "/locked", 0)
         defer { chmod(root + "/locked", 0o755) }
         for path in [folder.url.path, root, root + "/ok"] { chmod(path, 0o755) }
         // root enters every folder, so as root the check runs as the unprivileged user `nobody`.
         let prefix = getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-        let classify = try ProcessRunner.run(prefix + [emoscope, "classify", root, "--format", "csv"])
+        let classify = try ProcessRunner.run(prefix + [emoscope, "classify", root, "--format", "csv", "--model", model])
         #expect(classify.status == 1)
         #expect(classify.stderr.contains("\(root)/locked: cannot be read: permission denied"), "stderr: \(classify.stderr)")
         #expect(classify.stdout.contains("\(root)/ok/03-01-05-02-01-01-01.flac,"))
-        let eval = try ProcessRunner.run(prefix + [emoscope, "eval", root])
+        let eval = try ProcessRunner.run(prefix + [emoscope, "eval", root, "--model", model])
         #expect(eval.status == 1 && eval.stderr.contains("\(root)/locked") && eval.stderr.contains("permission denied"), "stderr: \(eval.stderr)")
     }
 
