@@ -83,11 +83,19 @@ struct EmoscopeTrain: ParsableCommand {
 
     /// Why one of `outputPaths` could not be written, if one could not.
     func outputFolderProblem() -> String? {
-        for path in outputPaths {
-            let folder = PathText.folder(of: path).isEmpty ? "." : PathText.folder(of: path)
+        func isFolder(_ path: String) -> Bool? {
             var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
-            guard exists, isDirectory.boolValue else { return "\(path): " + (exists ? "\(folder) is not a folder" : "the folder \(folder) does not exist") }
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) ? isDirectory.boolValue : nil
+        }
+        for path in outputPaths {
+            guard !path.hasSuffix("/"), isFolder(path) != true else { return "\(path) is a folder: name a file" }
+            let parent = PathText.folder(of: path)
+            let folder = parent.isEmpty ? "." : parent
+            switch isFolder(folder) {
+            case nil: return "\(path): the folder \(folder) does not exist"
+            case false?: return "\(path): \(folder) is not a folder"
+            case true?: break
+            }
             guard access(folder, W_OK) == 0 else { return "\(path): the folder \(folder) is not writable" }
         }
         return nil
@@ -97,6 +105,14 @@ struct EmoscopeTrain: ParsableCommand {
         if let problem = outputFolderProblem() {
             printError("emoscope-train: \(problem)")
             throw ExitCode(2)
+        }
+        if let foldModels {
+            do {
+                try FileManager.default.createDirectory(atPath: foldModels, withIntermediateDirectories: true)
+            } catch {
+                printError("emoscope-train: --fold-models \(foldModels): cannot create the folder (\(error.localizedDescription))")
+                throw ExitCode(2)
+            }
         }
         let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let loaded: LabelledCorpus
@@ -115,8 +131,10 @@ struct EmoscopeTrain: ParsableCommand {
 
         let silent = loaded.labels.indices.filter { loaded.count(ofLabel: $0) == 0 }.map { loaded.labels[$0] }
         if !silent.isEmpty {
-            printError("emoscope-train: no clips for \(silent.joined(separator: ", ")) — a network cannot learn a class it never hears; "
-                + "name the classes present with --labels")
+            let remedy = loaded.labels == ModelHeader.ravdessLabels && labelList == nil
+                ? "to train on fewer classes, list the clips in a manifest (path,label,speaker) and pass --labels"
+                : "name the classes present with --labels"
+            printError("emoscope-train: no clips for \(silent.joined(separator: ", ")) — a network cannot learn a class it never hears; \(remedy)")
             throw ExitCode(2)
         }
 
@@ -173,7 +191,6 @@ struct EmoscopeTrain: ParsableCommand {
         crossValidation.log = { console.line($0) }
         crossValidation.progress = { run, runs, epochs, record in console.epoch(run: run, epochs: epochs, record: record) }
         if let foldModels {
-            try FileManager.default.createDirectory(atPath: foldModels, withIntermediateDirectories: true)
             crossValidation.foldModel = { fold, model in try ModelStore.save(model, to: "\(foldModels)/fold-\(fold.index + 1).emomodel") }
         }
 

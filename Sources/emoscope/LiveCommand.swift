@@ -50,6 +50,7 @@ struct LiveCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: recordDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("--record-directory \(recordDirectory) is not an existing folder")
         }
+        guard access(recordDirectory, W_OK) == 0 else { throw ValidationError("--record-directory \(recordDirectory) is not writable") }
     }
 
     func run() throws {

@@ -138,6 +138,9 @@ struct BadInputTests {
         #expect(throws: AudioError.corrupt(path: path, framesRead: 3_000, reason: "a sample that is not a finite number (NaN or infinity)")) {
             try decode(path)
         }
+        #expect(throws: AudioError.corrupt(path: path, framesRead: 3_000, reason: "a sample that is not a finite number (NaN or infinity)")) {
+            try AudioDecoder().stream(path: path, chunkFrames: 1_024) { _ in }  // found in the third chunk, counted from the start
+        }
         samples[3_000] = 0.5
         let fine = write("finite.wav", header + samples.flatMap { le32($0.bitPattern) })
         #expect(try decode(fine).samples.count == samples.count)

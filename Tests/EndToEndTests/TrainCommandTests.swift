@@ -25,6 +25,8 @@ struct TrainCommandTests {
             (["--output", manifest + "/m.emomodel"], 2, "\(manifest) is not a folder"),
             (["--learning-rate", "nan"], 64, "--learning-rate must be a positive number"),
             (["--learning-rate=-1"], 64, "--learning-rate must be a positive number"),
+            (["--output", folder.url.path], 2, "\(folder.url.path) is a folder: name a file"),
+            (["--output", folder.path("m.emomodel"), "--fold-models", manifest + "/folds"], 2, "--fold-models \(manifest)/folds: cannot create the folder"),
         ]
         for (arguments, status, message) in cases {
             let result = try ProcessRunner.run(common + arguments)
@@ -34,6 +36,19 @@ struct TrainCommandTests {
         let extra = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high,shrill", "--output", folder.path("m.emomodel")])
         #expect(extra.status == 2 && extra.stderr.contains("no clips for shrill"), "stderr: \(extra.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.path("m.emomodel")))
+
+        // RAVDESS takes no --labels, so a folder missing emotions is pointed at a manifest.
+        let ravdess = folder.path("ravdess")
+        for actor in 1...2 {
+            try FileManager.default.createDirectory(atPath: "\(ravdess)/Actor_0\(actor)", withIntermediateDirectories: true)
+            for emotion in [5, 4] {
+                try AudioFileWriter.write(Signals.speechLike(frequency: 150, seconds: 1), sampleRate: 16_000,
+                                          to: "\(ravdess)/Actor_0\(actor)/03-01-0\(emotion)-01-01-01-0\(actor).wav", format: .wav16)
+            }
+        }
+        let partial = try ProcessRunner.run([trainer, ravdess, "--folds", "2", "--output", folder.path("m.emomodel")])
+        #expect(partial.status == 2 && partial.stderr.contains("no clips for neutral, calm, happy, fearful, disgust, surprised")
+                && partial.stderr.contains("list the clips in a manifest"), "stderr: \(partial.stderr)")
     }
 
     @Test func trainsEvaluatesAndWritesAModelTheAppLoads() throws {

@@ -67,7 +67,8 @@ extension AudioDeviceError {
         case (ENOENT, true), (ENODEV, true), (ENXIO, true):
             guard soundCardPresent else { return noSoundCard(device: device, direction: direction) }
             return AudioDeviceError(kind: .notFound, device: device, message: "no audio device by that name",
-                                    hint: "list them with emoscope live --list-devices and pick one with --device, or \(fallback(direction))")
+                                    hint: direction == .capture ? "list them with emoscope live --list-devices and pick one with --device, or \(fallback(direction))"
+                                        : fallback(direction))
         case (EBUSY, _), (EAGAIN, true):
             return AudioDeviceError(kind: .busy, device: device, message: "device busy (another program is using it)",
                                     hint: "close the other program (fuser -v /dev/snd/* names it) or \(fallback(direction))")
@@ -78,7 +79,8 @@ extension AudioDeviceError {
             let what = direction == .capture ? "record" : "play"
             return AudioDeviceError(kind: .unsupported, device: device,
                                     message: "the device cannot \(what) 16-bit or float audio at the rate asked for (\(reason))",
-                                    hint: "use a converting device such as default or plughw:CARD, or \(fallback(direction))")
+                                    hint: direction == .capture ? "use a converting device such as default or plughw:CARD, or \(fallback(direction))"
+                                        : fallback(direction))
         case (ENODEV, false), (ENXIO, false), (EIO, false), (EBADFD, false), (ESTRPIPE, false):
             return disconnected(device: device, direction: direction)
         default:

@@ -59,7 +59,7 @@ public struct BrowseState: Equatable, Sendable {
             progress.found = found
         case .scanned(let found):
             rows = found
-            longestName = found.lazy.map(\.name.count).max() ?? 0
+            longestName = found.lazy.map { DisplayWidth.of($0.name) }.max() ?? 0
             progress.scanning = false
             progress.found = found.count
             for row in found where row.outcome != .pending { count(row, cached: true) }

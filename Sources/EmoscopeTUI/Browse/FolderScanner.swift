@@ -25,12 +25,7 @@ public enum AudioFolder {
                 continue
             }
             guard AudioFileReader.audioExtensions.contains((name as NSString).pathExtension.lowercased()) else {
-                var isDirectory: ObjCBool = false
-                let path = root + "/" + relative
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-                   access(path, R_OK | X_OK) != 0 {
-                    unreadable(relative)
-                }
+                if CorpusLoader.isUnenterableFolder(root + "/" + relative) { unreadable(relative) }
                 continue
             }
             found.append(relative)

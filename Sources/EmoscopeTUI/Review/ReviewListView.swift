@@ -20,7 +20,7 @@ public enum ReviewListView {
         canvas.line(" \(what): \(list.clips.count) clip\(list.clips.count == 1 ? "" : "s"), most confident first; Esc back",
                     in: listArea, row: 0, style: .title)
         let showsFold = dataset.clips.contains { $0.fold != nil }
-        let speakerWidth = min(12, (list.clips.map { dataset.clips[$0].speaker?.count ?? 0 }.max() ?? 0))
+        let speakerWidth = min(12, (list.clips.map { DisplayWidth.of(dataset.clips[$0].speaker ?? "") }.max() ?? 0))
         var header = " conf  "
         if speakerWidth > 0 { header += "speaker".padded(to: speakerWidth) + "  " }
         if showsFold { header += "fold  " }
@@ -34,12 +34,12 @@ public enum ReviewListView {
             if speakerWidth > 0 { text += (clip.speaker ?? "").padded(to: speakerWidth) + "  " }
             if showsFold { text += (clip.fold.map { String($0 + 1) } ?? "").padded(to: 4) + "  " }
             let missing = clip.fileExists ? "" : "  missing"
-            let room = listArea.width - text.count - missing.count - 1
+            let room = listArea.width - DisplayWidth.of(text) - missing.count - 1
             text += clip.path.leftTruncated(to: room, ellipsis: context.glyphs.ellipsis)
             let y = listArea.y + 2 + offset
             canvas.line(text, in: listArea, row: 2 + offset, style: selected ? Style(.selection, bold: true) : .normal)
             if !missing.isEmpty {
-                canvas.put(missing, x: listArea.x + text.count, y: y, style: Style(.error, bold: true, reverse: selected))
+                canvas.put(missing, x: listArea.x + DisplayWidth.of(text), y: y, style: Style(.error, bold: true, reverse: selected))
             }
         }
         if !previewArea.isEmpty {

@@ -219,6 +219,13 @@ public enum CorpusLoader {
 
     // MARK: Helpers
 
+    /// Whether `path` is a folder (not a link to one: walks do not follow links) that this user cannot
+    /// list or enter — one `FileManager`'s walk would skip without a word.
+    public static func isUnenterableFolder(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeDirectory
+            && access(path, R_OK | X_OK) != 0
+    }
+
     /// Relative paths of the files under `directory` (recursively, hidden entries skipped), unsorted.
     /// `directory` may be a symbolic link to the folder (links below it are not followed).
     private static func walk(directory: String) throws(CorpusError) -> [String] {
@@ -242,7 +249,7 @@ public enum CorpusLoader {
             guard FileManager.default.fileExists(atPath: full, isDirectory: &entryIsDirectory) else { continue }
             guard !entryIsDirectory.boolValue else {
                 // FileManager skips a folder it cannot enter without a word; a corpus missing one is not the corpus.
-                guard access(full, R_OK | X_OK) == 0 else { throw .unreadable(path: full, reason: "permission denied") }
+                guard !isUnenterableFolder(full) else { throw .unreadable(path: full, reason: "permission denied") }
                 continue
             }
             files.append(relative)
