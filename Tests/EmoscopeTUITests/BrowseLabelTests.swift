@@ -28,8 +28,16 @@ import EmoscopeTUI
 
         try "path,label\nmissing.wav,happy\n".write(toFile: folder.path("manifest.csv"), atomically: true, encoding: .utf8)
         let broken = TrueLabeler(folder: root, labels: labels)
-        #expect(broken.manifestProblem?.hasPrefix("manifest.csv not used:") == true)
+        #expect(broken.manifestProblem?.hasPrefix("manifest.csv not used:") == true && broken.manifestProblem?.contains("missing.wav") == true,
+                "\(broken.manifestProblem ?? "")")
         #expect(broken.label(path: root + "/03-01-05-01-01-01-01.wav", relative: "03-01-05-01-01-01-01.wav") == 4, "names still count")
+
+        // One bad line costs that line only.
+        try "path,label\na.wav,happy\nb.wav,bored\nmissing.wav,sad\n".write(toFile: folder.path("manifest.csv"), atomically: true, encoding: .utf8)
+        let partial = TrueLabeler(folder: root, labels: labels)
+        #expect(partial.label(path: root + "/a.wav", relative: "a.wav") == 2)
+        #expect(partial.manifestProblem?.hasPrefix("2 lines of manifest.csv not used, the first: ") == true
+                && partial.manifestProblem?.contains("unknown label \"bored\"") == true, "\(partial.manifestProblem ?? "")")
     }
 
     @Test func theFolderWalkFindsAudioFilesSortedAndSkipsHiddenOnes() throws {

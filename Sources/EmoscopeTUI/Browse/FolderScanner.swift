@@ -43,7 +43,7 @@ public struct TrueLabeler: Sendable {
     public let labels: [String]
     private let byPath: [String: Int]
     private let lowercased: [String]
-    /// Why a manifest in the folder was not used, if one was not.
+    /// Why a manifest in the folder, or some of its lines, was not used.
     public let manifestProblem: String?
 
     /// Names of manifest files looked for in the browsed folder.
@@ -58,11 +58,16 @@ public struct TrueLabeler: Sendable {
         for name in Self.manifestNames {
             let manifest = (folder as NSString).appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: manifest) else { continue }
+            var bad: [CorpusError] = []
             do {
-                let corpus = try CorpusLoader.manifest(path: manifest, labels: labels)
+                // A viewer keeps the lines it can use: one typo should not hide every label.
+                let corpus = try CorpusLoader.manifest(path: manifest, labels: labels, skipped: { bad.append($0) })
                 for clip in corpus.clips { byPath[Self.standardized(clip.path)] = clip.label }
+                if let first = bad.first {
+                    problem = "\(bad.count) line\(bad.count == 1 ? "" : "s") of \(name) not used, the first: \(first)"
+                }
             } catch {
-                problem = "\(name) not used: \(error)"
+                problem = "\(name) not used: \(bad.first ?? error)"
             }
             break
         }

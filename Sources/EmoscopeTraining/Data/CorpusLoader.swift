@@ -135,8 +135,11 @@ public enum CorpusLoader {
     /// A CSV manifest of `path,label[,speaker]` lines: optional header (`path,label[,speaker]`), `#` comments and
     /// blank lines skipped, fields may be quoted (`"a,b.wav"`, `""` for a quote). Relative paths are relative to the
     /// manifest's folder. Labels: `labels`, else the RAVDESS labels. Without a speaker, a clip is its own group
-    /// (`file:<resolved path>`). Every line is checked, and the first problem is thrown.
-    public static func manifest(path: String, labels: [String]? = nil) throws(CorpusError) -> LabelledCorpus {
+    /// (`file:<resolved path>`). Every line is checked, and the first problem is thrown — or, given `skipped`, handed
+    /// to it and the line left out (a viewer keeps what it can; a trainer must not). A manifest that cannot be read, or
+    /// holds no usable line, always throws.
+    public static func manifest(path: String, labels: [String]? = nil,
+                                skipped: ((CorpusError) -> Void)? = nil) throws(CorpusError) -> LabelledCorpus {
         var labelList = ModelHeader.ravdessLabels
         if let labels { labelList = try validated(labels) }
         let text = try readText(path)
@@ -151,57 +154,62 @@ public enum CorpusLoader {
             let number = offset + 1
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            let fields: [String]
-            switch CSV.fields(line) {
-            case .success(let parsed): fields = parsed
-            case .failure(let problem): throw .malformedLine(manifest: path, line: number, reason: problem.reason)
-            }
-            let isFirstContent = !seenContent
-            seenContent = true
-            if isFirstContent, fields.first?.lowercased() == "path" {
-                let header = fields.map { $0.lowercased() }
-                guard header == ["path", "label"] || header == ["path", "label", "speaker"] else {
-                    throw .malformedLine(manifest: path, line: number,
-                                         reason: "header must be path,label or path,label,speaker, not \(fields.joined(separator: ","))")
+            do throws(CorpusError) {
+                let fields: [String]
+                switch CSV.fields(line) {
+                case .success(let parsed): fields = parsed
+                case .failure(let problem): throw .malformedLine(manifest: path, line: number, reason: problem.reason)
                 }
-                continue
-            }
-            guard fields.count >= 2 else {
-                throw .malformedLine(manifest: path, line: number, reason: "expected path,label[,speaker] but found 1 field")
-            }
-            guard fields.count <= 3 else {
-                throw .malformedLine(manifest: path, line: number,
-                                     reason: "expected path,label[,speaker] but found \(fields.count) fields (quote paths that hold commas)")
-            }
-            guard !fields[0].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty path") }
-            guard !fields[1].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty label") }
-            guard let label = labelList.firstIndex(of: fields[1]) else {
-                throw .unknownLabel(source: path, line: number, label: fields[1], known: labelList)
-            }
-            let resolved = resolve(fields[0], against: base)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-                throw .missingFile(manifest: path, line: number, path: resolved)
-            }
-            guard !isDirectory.boolValue else {
-                throw .malformedLine(manifest: path, line: number, reason: "\(resolved) is a directory, not an audio file")
-            }
-            if let earlier = firstLine[resolved] {
-                throw .duplicateClip(manifest: path, line: number, path: resolved, firstLine: earlier)
-            }
-            firstLine[resolved] = number
-            let speaker: String
-            if fields.count == 3 {
-                guard !fields[2].isEmpty else {
-                    throw .malformedLine(manifest: path, line: number,
-                                         reason: "empty speaker (leave the column out to make each file its own group)")
+                let isFirstContent = !seenContent
+                seenContent = true
+                if isFirstContent, fields.first?.lowercased() == "path" {
+                    let header = fields.map { $0.lowercased() }
+                    guard header == ["path", "label"] || header == ["path", "label", "speaker"] else {
+                        throw .malformedLine(manifest: path, line: number,
+                                             reason: "header must be path,label or path,label,speaker, not \(fields.joined(separator: ","))")
+                    }
+                    continue
                 }
-                speaker = fields[2]
-            } else {
-                speaker = "file:\(resolved)"
-                perFile += 1
+                guard fields.count >= 2 else {
+                    throw .malformedLine(manifest: path, line: number, reason: "expected path,label[,speaker] but found 1 field")
+                }
+                guard fields.count <= 3 else {
+                    throw .malformedLine(manifest: path, line: number,
+                                         reason: "expected path,label[,speaker] but found \(fields.count) fields (quote paths that hold commas)")
+                }
+                guard !fields[0].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty path") }
+                guard !fields[1].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty label") }
+                guard let label = labelList.firstIndex(of: fields[1]) else {
+                    throw .unknownLabel(source: path, line: number, label: fields[1], known: labelList)
+                }
+                let resolved = resolve(fields[0], against: base)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
+                    throw .missingFile(manifest: path, line: number, path: resolved)
+                }
+                guard !isDirectory.boolValue else {
+                    throw .malformedLine(manifest: path, line: number, reason: "\(resolved) is a directory, not an audio file")
+                }
+                if let earlier = firstLine[resolved] {
+                    throw .duplicateClip(manifest: path, line: number, path: resolved, firstLine: earlier)
+                }
+                firstLine[resolved] = number
+                let speaker: String
+                if fields.count == 3 {
+                    guard !fields[2].isEmpty else {
+                        throw .malformedLine(manifest: path, line: number,
+                                             reason: "empty speaker (leave the column out to make each file its own group)")
+                    }
+                    speaker = fields[2]
+                } else {
+                    speaker = "file:\(resolved)"
+                    perFile += 1
+                }
+                clips.append(LabelledClip(path: resolved, label: label, speaker: speaker))
+            } catch {
+                guard let skipped else { throw error }
+                skipped(error)
             }
-            clips.append(LabelledClip(path: resolved, label: label, speaker: speaker))
         }
         guard !clips.isEmpty else {
             throw .noClips(path: path, hint: "expected lines path,label[,speaker], an optional header line "
