@@ -43,6 +43,11 @@ extension AudioDeviceError {
             : "clips play on ALSA's default output (set it in ~/.asoundrc); analysis works without sound"
     }
 
+    /// `advice` about the device, then the fallback; playback (Browse, Review) picks no device, so it gets the fallback alone.
+    static func deviceAdvice(_ advice: String, _ direction: AudioDirection) -> String {
+        direction == .capture ? "\(advice), or \(fallback(direction))" : fallback(direction)
+    }
+
     /// No sound card at all.
     static func noSoundCard(device: String, direction: AudioDirection) -> AudioDeviceError {
         let plug = direction == .capture ? "plug in a microphone" : "plug in speakers or headphones"
@@ -67,8 +72,7 @@ extension AudioDeviceError {
         case (ENOENT, true), (ENODEV, true), (ENXIO, true):
             guard soundCardPresent else { return noSoundCard(device: device, direction: direction) }
             return AudioDeviceError(kind: .notFound, device: device, message: "no audio device by that name",
-                                    hint: direction == .capture ? "list them with emoscope live --list-devices and pick one with --device, or \(fallback(direction))"
-                                        : fallback(direction))
+                                    hint: deviceAdvice("list them with emoscope live --list-devices and pick one with --device", direction))
         case (EBUSY, _), (EAGAIN, true):
             return AudioDeviceError(kind: .busy, device: device, message: "device busy (another program is using it)",
                                     hint: "close the other program (fuser -v /dev/snd/* names it) or \(fallback(direction))")
@@ -79,8 +83,7 @@ extension AudioDeviceError {
             let what = direction == .capture ? "record" : "play"
             return AudioDeviceError(kind: .unsupported, device: device,
                                     message: "the device cannot \(what) 16-bit or float audio at the rate asked for (\(reason))",
-                                    hint: direction == .capture ? "use a converting device such as default or plughw:CARD, or \(fallback(direction))"
-                                        : fallback(direction))
+                                    hint: deviceAdvice("use a converting device such as default or plughw:CARD", direction))
         case (ENODEV, false), (ENXIO, false), (EIO, false), (EBADFD, false), (ESTRPIPE, false):
             return disconnected(device: device, direction: direction)
         default:

@@ -85,7 +85,7 @@ final class BrowseEngine: @unchecked Sendable {
                                            isCancelled: { [self] in isCancelled }, unreadable: { unreadable.append($0) })
         if let first = unreadable.first {
             let name = first.isEmpty ? folder : first
-            post(.warning(message: unreadable.count == 1 ? "\(name): cannot be read: permission denied"
+            post(.warning(message: unreadable.count == 1 ? AudioError.unreadable(path: name, reason: "permission denied").description
                                                           : "\(unreadable.count) folders cannot be read (permission denied), \(name) the first"))
         }
         var rows: [ClipRow] = []

@@ -163,8 +163,9 @@ extension String {
     /// The longest start of the string that fits in `width` columns.
     func prefix(columns width: Int) -> Substring {
         var used = 0, end = startIndex
-        while end < endIndex, used + DisplayWidth.of(self[end]) <= width {
+        while end < endIndex {
             used += DisplayWidth.of(self[end])
+            guard used <= width else { break }
             end = index(after: end)
         }
         return self[..<end]
@@ -173,9 +174,11 @@ extension String {
     /// The longest end of the string that fits in `width` columns.
     func suffix(columns width: Int) -> Substring {
         var used = 0, start = endIndex
-        while start > startIndex, used + DisplayWidth.of(self[index(before: start)]) <= width {
-            start = index(before: start)
-            used += DisplayWidth.of(self[start])
+        while start > startIndex {
+            let previous = index(before: start)
+            used += DisplayWidth.of(self[previous])
+            guard used <= width else { break }
+            start = previous
         }
         return self[start...]
     }

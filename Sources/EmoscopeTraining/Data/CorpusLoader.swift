@@ -146,7 +146,6 @@ public enum CorpusLoader {
         let base = PathText.folder(of: path)
         var clips: [LabelledClip] = []
         var firstLine: [String: Int] = [:]
-        var perFile = 0
         var seenContent = false
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
@@ -170,42 +169,12 @@ public enum CorpusLoader {
                     }
                     continue
                 }
-                guard fields.count >= 2 else {
-                    throw .malformedLine(manifest: path, line: number, reason: "expected path,label[,speaker] but found 1 field")
+                let clip = try manifestClip(fields, line: number, manifest: path, base: base, labels: labelList)
+                if let earlier = firstLine[clip.path] {
+                    throw .duplicateClip(manifest: path, line: number, path: clip.path, firstLine: earlier)
                 }
-                guard fields.count <= 3 else {
-                    throw .malformedLine(manifest: path, line: number,
-                                         reason: "expected path,label[,speaker] but found \(fields.count) fields (quote paths that hold commas)")
-                }
-                guard !fields[0].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty path") }
-                guard !fields[1].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty label") }
-                guard let label = labelList.firstIndex(of: fields[1]) else {
-                    throw .unknownLabel(source: path, line: number, label: fields[1], known: labelList)
-                }
-                let resolved = resolve(fields[0], against: base)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-                    throw .missingFile(manifest: path, line: number, path: resolved)
-                }
-                guard !isDirectory.boolValue else {
-                    throw .malformedLine(manifest: path, line: number, reason: "\(resolved) is a directory, not an audio file")
-                }
-                if let earlier = firstLine[resolved] {
-                    throw .duplicateClip(manifest: path, line: number, path: resolved, firstLine: earlier)
-                }
-                firstLine[resolved] = number
-                let speaker: String
-                if fields.count == 3 {
-                    guard !fields[2].isEmpty else {
-                        throw .malformedLine(manifest: path, line: number,
-                                             reason: "empty speaker (leave the column out to make each file its own group)")
-                    }
-                    speaker = fields[2]
-                } else {
-                    speaker = "file:\(resolved)"
-                    perFile += 1
-                }
-                clips.append(LabelledClip(path: resolved, label: label, speaker: speaker))
+                firstLine[clip.path] = number
+                clips.append(clip)
             } catch {
                 guard let skipped else { throw error }
                 skipped(error)
@@ -216,6 +185,7 @@ public enum CorpusLoader {
                 + "path,label[,speaker], # comments and blank lines")
         }
         let corpus = LabelledCorpus(labels: labelList, clips: clips, description: "")
+        let perFile = clips.count(where: { $0.speaker.hasPrefix("file:") })
         let speakerCount = corpus.speakers.count - perFile
         let grouping = perFile == clips.count
             ? "; no speaker column, so each file is its own group and folds are per file, not per speaker)"
@@ -223,6 +193,36 @@ public enum CorpusLoader {
             : ", \(speakerCount) speakers; "
                 + (perFile == 1 ? "1 clip without a speaker is its own group)" : "\(perFile) clips without a speaker are each their own group)")
         return with(corpus, description: "manifest \(path) (\(clips.count) clips" + grouping)
+    }
+
+    /// One manifest line's clip from its `path,label[,speaker]` fields (the path resolved against `base`, which must be a file).
+    private static func manifestClip(_ fields: [String], line number: Int, manifest path: String, base: String,
+                                     labels: [String]) throws(CorpusError) -> LabelledClip {
+        guard fields.count >= 2 else {
+            throw .malformedLine(manifest: path, line: number, reason: "expected path,label[,speaker] but found 1 field")
+        }
+        guard fields.count <= 3 else {
+            throw .malformedLine(manifest: path, line: number,
+                                 reason: "expected path,label[,speaker] but found \(fields.count) fields (quote paths that hold commas)")
+        }
+        guard !fields[0].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty path") }
+        guard !fields[1].isEmpty else { throw .malformedLine(manifest: path, line: number, reason: "empty label") }
+        guard let label = labels.firstIndex(of: fields[1]) else {
+            throw .unknownLabel(source: path, line: number, label: fields[1], known: labels)
+        }
+        let resolved = resolve(fields[0], against: base)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
+            throw .missingFile(manifest: path, line: number, path: resolved)
+        }
+        guard !isDirectory.boolValue else {
+            throw .malformedLine(manifest: path, line: number, reason: "\(resolved) is a directory, not an audio file")
+        }
+        guard fields.count == 3 else { return LabelledClip(path: resolved, label: label, speaker: "file:\(resolved)") }
+        guard !fields[2].isEmpty else {
+            throw .malformedLine(manifest: path, line: number, reason: "empty speaker (leave the column out to make each file its own group)")
+        }
+        return LabelledClip(path: resolved, label: label, speaker: fields[2])
     }
 
     // MARK: Helpers
