@@ -36,4 +36,23 @@ struct CanvasTests {
         #expect(canvas.text == "日本")
         #expect(canvas[4, 0].character == " ")
     }
+
+    @Test func severalScalarsDrawTheirBaseAndItsAccents() {
+        var run: [wchar_t] = []
+        #expect(DisplayWidth.appendDrawn("e\u{301}", columns: 1, to: &run) && run == [0x65, 0x301], "a decomposed é keeps its accent")
+        run = []
+        #expect(DisplayWidth.appendDrawn("👍🏽", columns: 2, to: &run) && run == [0x1F44D], "the skin tone is left out")
+        run = []
+        #expect(DisplayWidth.appendDrawn("👨‍👩‍👧", columns: 2, to: &run) && run == [0x1F468], "a joined family draws its first person")
+        run = [7]
+        #expect(!DisplayWidth.appendDrawn("日", columns: 1, to: &run) && run == [7], "a wide character never fits one column")
+        #expect(DisplayWidth.of("e\u{301}" as Character) == 1 && DisplayWidth.of("👍🏽" as Character) == 2)
+    }
+
+    @Test func wrappingCountsColumns() {
+        #expect("声音样本 ab".wrapped(to: 8) == ["声音样本", "ab"])
+        #expect("声音样本 ab".wrapped(to: 11) == ["声音样本 ab"])
+        #expect("声音样本".wrapped(to: 5) == ["声音", "样本"], "four characters, eight columns")
+        #expect("日本".wrapped(to: 1) == ["日", "本"], "a wide character alone on a line rather than an endless loop")
+    }
 }

@@ -202,21 +202,25 @@ extension String {
     public func wrapped(to width: Int) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
-        var current = ""
-        for word in split(separator: " ", omittingEmptySubsequences: true) {
-            var word = String(word)
-            while word.count > width {
-                if !current.isEmpty { lines.append(current); current = "" }
-                lines.append(String(word.prefix(width)))
-                word = String(word.dropFirst(width))
+        var current = "", currentWidth = 0
+        for piece in split(separator: " ", omittingEmptySubsequences: true) {
+            var word = String(piece)
+            while DisplayWidth.of(word) > width {
+                if !current.isEmpty { lines.append(current); current = ""; currentWidth = 0 }
+                // At least one character per line, or a wide one in a single column would never end.
+                let head = word.prefix(columns: width).isEmpty ? word.prefix(1) : word.prefix(columns: width)
+                lines.append(String(head))
+                word = String(word.dropFirst(head.count))
             }
+            let wordWidth = DisplayWidth.of(word)
             if current.isEmpty {
-                current = word
-            } else if current.count + 1 + word.count <= width {
+                (current, currentWidth) = (word, wordWidth)
+            } else if currentWidth + 1 + wordWidth <= width {
                 current += " " + word
+                currentWidth += 1 + wordWidth
             } else {
                 lines.append(current)
-                current = word
+                (current, currentWidth) = (word, wordWidth)
             }
         }
         if !current.isEmpty { lines.append(current) }

@@ -118,24 +118,32 @@ public final class CursesTerminal {
                 let style = canvas[x, y].style
                 let start = x
                 run.removeAll(keepingCapacity: true)
+                var lastCell = 0
                 while x < canvas.width, canvas[x, y].style == style {
                     let character = canvas[x, y].character
+                    lastCell = run.count
                     if character == Cell.continuation {
                         run.append(32)  // a right half whose wide character was overwritten
                         x += 1
                     } else if DisplayWidth.of(character) == 2 {
                         // Both columns at once; a wide character the terminal cannot show becomes "? ".
                         let whole = canvas[x + 1, y].character == Cell.continuation
-                        let value = glyphs.isUnicode ? Self.printable(character, columns: 2) : nil
-                        run += value.map { whole ? [$0] : [63] } ?? (whole ? [63, 32] : [63])
+                        if !(whole && glyphs.isUnicode && DisplayWidth.appendDrawn(character, columns: 2, to: &run)) {
+                            run += whole ? [63, 32] : [63]
+                        }
                         x += whole ? 2 : 1
                     } else {
-                        run.append(Self.printable(glyphs.isUnicode ? character : Glyphs.asciiFallback(character), columns: 1) ?? 63)
+                        let shown = glyphs.isUnicode ? character : Glyphs.asciiFallback(character)
+                        if let ascii = shown.asciiValue, (32..<127).contains(ascii) {
+                            run.append(wchar_t(ascii))
+                        } else if !DisplayWidth.appendDrawn(shown, columns: 1, to: &run) {
+                            run.append(63)
+                        }
                         x += 1
                     }
                 }
                 // The bottom-right cell cannot be written without scrolling: leave it.
-                if y == canvas.height - 1, x == canvas.width { run.removeLast() }
+                if y == canvas.height - 1, x == canvas.width { run.removeSubrange(lastCell...) }
                 guard !run.isEmpty else { continue }
                 apply(style)
                 run.append(0)
@@ -144,14 +152,6 @@ public final class CursesTerminal {
         }
         wattrset(window, Int32(bitPattern: UInt32(emoscope_a_normal())))
         wrefresh(window)
-    }
-
-    /// The character as one wide character if it is a single scalar the terminal shows in exactly
-    /// `columns` columns; nil otherwise.
-    static func printable(_ character: Character, columns: Int32) -> wchar_t? {
-        guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else { return nil }
-        let value = wchar_t(bitPattern: scalar.value)
-        return emoscope_wcwidth(value) == columns ? value : nil
     }
 
     private func apply(_ style: Style) {
