@@ -51,6 +51,23 @@ import EmoscopeTUI
         #expect(BrowseView.hints(state).map(\.key).contains("/"))
     }
 
+    /// Adapting to each folder's voice is progress, said in the header: it never replaces a
+    /// warning about the folder in the notice row.
+    @Test func adaptationShowsInTheHeaderAndKeepsTheWarning() {
+        var state = F.scanned(["a.wav", "sub/b.wav"])
+        _ = state.handle(.warning(message: "locked: cannot be read: permission denied"))
+        _ = state.handle(.adapting(clips: 2))
+        var lines = render(state).split(separator: "\n").map(String.init)
+        #expect(lines[0].contains("adapting to each folder's voice: statistics of 2 clips…"))
+        _ = state.handle(.adapted(folders: 2))
+        _ = state.handle(.results([RowResult(row: 0, outcome: F.verdict(4, 0.9)), RowResult(row: 1, outcome: F.verdict(3, 0.8))]))
+        _ = state.handle(.finished(seconds: 0.5))
+        lines = render(state).split(separator: "\n").map(String.init)
+        #expect(lines[0].contains("done: 2 clips in 0.5 s · adapted to 2 folders"))
+        #expect(state.notice?.text == "locked: cannot be read: permission denied")
+        #expect(lines.contains { $0.contains("locked: cannot be read") })
+    }
+
     @Test func withoutAFolderTheScreenAsksForOne() {
         let text = render(BrowseState(labels: F.labels))
         #expect(text.contains("No folder open. Press o to open a folder"))

@@ -111,11 +111,11 @@ final class BrowseEngine: @unchecked Sendable {
         }
         let paths = rows.map(\.path)
         if let adaptation, workers > 0 {
-            post(.warning(message: "adapting to each folder's voice: gathering statistics from \(paths.count) clips first"))
+            post(.adapting(clips: paths.count))
             let groups = paths.map(PathText.folder(of:))
             adaptation.normalizations.set(paths: paths, adaptation.standardizer(paths, groups))
             let folders = Set(groups).count
-            post(.warning(message: "adapted to each folder's voice (\(folders) folder\(folders == 1 ? "" : "s"))"))
+            post(.adapted(folders: folders))
         }
         for index in 0..<workers {
             BackgroundThread.start(name: "emoscope-classify-\(index)") { [self] in work(paths: paths) }

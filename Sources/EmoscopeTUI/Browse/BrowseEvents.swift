@@ -14,6 +14,10 @@ public enum BrowseEvent: Equatable, Sendable {
     case warning(message: String)
     /// The folder could not be scanned.
     case scanFailed(message: String)
+    /// Adapting to each folder's voice (`browse --adapt`): gathering the statistics of this many clips.
+    case adapting(clips: Int)
+    /// Adapted: each of this many folders standardised with its own clips' statistics.
+    case adapted(folders: Int)
     /// Outcomes of clips, by row index.
     case results([RowResult])
     /// Every clip has an outcome; `seconds` since the folder was opened.
@@ -75,6 +79,10 @@ public struct BrowseProgress: Equatable, Sendable {
     public var right = 0, wrong = 0
     /// Seconds the whole folder took, once finished.
     public var seconds: Double?
+    /// With `--adapt`: the clips whose statistics are being gathered, until the folders are adapted.
+    public var adaptingClips: Int?
+    /// With `--adapt`: the folders whose own statistics standardise their clips.
+    public var adaptedFolders: Int?
 
     /// Whether every found clip has an outcome.
     public var isComplete: Bool { !scanning && done == found }

@@ -69,6 +69,11 @@ public struct BrowseState: Equatable, Sendable {
         case .scanFailed(let message):
             progress.scanning = false
             notice = BrowseNotice(text: message, isError: true)
+        case .adapting(let clips):
+            progress.adaptingClips = clips
+        case .adapted(let folders):
+            progress.adaptingClips = nil
+            progress.adaptedFolders = folders
         case .results(let results):
             for result in results where rows.indices.contains(result.row) && rows[result.row].outcome == .pending {
                 rows[result.row].outcome = result.outcome

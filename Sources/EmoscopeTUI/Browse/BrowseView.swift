@@ -56,6 +56,8 @@ public enum BrowseView {
         let text: String
         if progress.scanning {
             text = "scanning… \(progress.found) audio files found "
+        } else if let clips = progress.adaptingClips {
+            text = "adapting to each folder's voice: statistics of \(clips) clips… "
         } else if !progress.isComplete {
             let fraction = Double(progress.done) / Double(max(1, progress.found))
             let bar = glyphs.bar(fraction, width: 20)
@@ -66,6 +68,7 @@ public enum BrowseView {
             if progress.right + progress.wrong > 0 { parts.append("\(progress.right) \(glyphs.right) \(progress.wrong) \(glyphs.wrong)") }
             if progress.failed > 0 { parts.append("\(progress.failed) errors") }
             if progress.cached > 0 { parts.append("\(progress.cached) cached") }
+            if let folders = progress.adaptedFolders { parts.append("adapted to \(folders) folder\(folders == 1 ? "" : "s")") }
             text = parts.joined(separator: " · ") + " "
         }
         let cut = text.truncated(to: max(0, rect.width - 20))
