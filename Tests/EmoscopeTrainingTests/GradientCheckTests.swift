@@ -136,6 +136,7 @@ struct GradientCheckTests {
         ("batch norm", [.batchNorm(epsilon: 1e-5)]),
         ("relu", [.relu]),
         ("max pool", [.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2))]),
+        ("max pool 2×4 (the recipe's first)", [.maxPool(kernel: Size2(2, 4), stride: Size2(2, 4))]),
         ("avg pool", [.avgPool(kernel: Size2(2, 3), stride: Size2(1, 2))]),
         ("dropout", [.dropout(rate: 0.4)]),
     ]
@@ -167,11 +168,11 @@ struct GradientCheckTests {
         #expect(network.forward(inputs, widths: widths, training: false, seed: 7) == reference)
     }
 
-    /// Inputs wide enough for the vectorised paths (2×2 max pooling eight outputs at a time,
+    /// Inputs wide enough for the vectorised paths (2×2 and 2×4 max pooling eight outputs at a time,
     /// ReLU sixteen values at a time), with an odd width so the scalar tails run too.
     @Test func maxPoolAndReluOnWideInputs() {
         let widths = [37, 20]
-        for layers: [LayerSpec] in [[.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2))], [.relu]] {
+        for layers: [LayerSpec] in [[.maxPool(kernel: Size2(2, 2), stride: Size2(2, 2))], [.maxPool(kernel: Size2(2, 4), stride: Size2(2, 4))], [.relu]] {
             let result = Self.check(layers + Self.head, inputs: Self.inputs(widths: widths, seed: 6), widths: widths, perTensor: 60)
             #expect(result.checked > 100)
             #expect(result.mismatches.isEmpty, "\(layers): \(result.mismatches.prefix(5))")
@@ -205,6 +206,46 @@ struct GradientCheckTests {
             }
         }
         #expect((0..<Self.height).allSatisfy { gradient[$0 * width + width - 1] == 0 }, "the odd last column is outside every window")
+    }
+
+    /// The recipe's 2×4 max pooling (its own path): each window's maximum forward, and on ties
+    /// the gradient to the first maximum in row-major order, as the general path routes it.
+    @Test func maxPool2x4TakesTheMaximumAndRoutesTiesToTheFirst() {
+        let width = 38, kernel = Size2(2, 4)
+        var input = [Float](repeating: 0, count: Self.height * width)
+        for x in 0..<width {
+            input[3 * width + x] = x % 4 >= 2 ? 3 : -1     // rows 2–3: tied in the bottom row's last two
+            input[4 * width + x] = x % 4 == 3 ? 5 : 0      // rows 4–5: top-right tied with bottom-left
+            input[5 * width + x] = x % 4 == 0 ? 5 : -2
+        }
+        for (y, x) in [(0, 5), (1, 17)] { input[y * width + x] = Float(7 + y) }  // lone maxima in rows 0–1
+        let shape = ActivationShape(channels: 1, height: Self.height, width: width)
+        let out = Kernels.Window(kernel: kernel, stride: kernel).outputSize(height: shape.height, width: width)
+        var pooled = [Float](repeating: .nan, count: out.height * out.width)
+        Kernels.pool(input, shape: shape, kernel: kernel, stride: kernel, max: true, output: &pooled)
+        for oy in 0..<out.height {
+            for ox in 0..<out.width {
+                let window = (0..<2).flatMap { i in (0..<4).map { j in input[(2 * oy + i) * width + 4 * ox + j] } }
+                #expect(pooled[oy * out.width + ox] == window.max()!, "window \(oy), \(ox)")
+            }
+        }
+        let model = Self.model([.maxPool(kernel: kernel, stride: kernel), .globalPool(.mean), .dense(outFeatures: 3)], seed: 9)
+        let network = TrainableNetwork(model: model, threads: 1)
+        _ = network.forward([input], widths: [width], training: true, seed: 1)
+        let gradient = network.backward([[1, -2, 0.5]], inputGradient: true)![0]
+        for ox in 0..<(width / 4) {
+            let x = 4 * ox
+            let lone = [(0, 5), (1, 17)].first { $0.1 / 4 == ox }.map { [$0] } ?? [(0, x)]
+            let expected = lone + [(3, x + 2), (4, x + 3)]
+            for row in 0..<Self.height {
+                for column in x..<(x + 4) {
+                    let routed = expected.contains { $0 == (row, column) }
+                    #expect((gradient[row * width + column] != 0) == routed, "row \(row), column \(column)")
+                }
+            }
+        }
+        #expect((0..<Self.height).allSatisfy { gradient[$0 * width + 36] == 0 && gradient[$0 * width + 37] == 0 },
+                "the last two columns are outside every window")
     }
 
     /// Attentive pooling's weight, bias, context and input gradients (random non-zero context).

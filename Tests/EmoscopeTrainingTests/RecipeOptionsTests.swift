@@ -85,8 +85,10 @@ struct RecipeOptionsTests {
         #expect(head.first == .dropout(rate: 0.1) && head[3] == .dropout(rate: 0.1), "the CNNs' heads drop 10 %")
         let timeDelay = try #require(standard.ensemble?.last)
         #expect(standard.ensemble?.count == 2)
-        #expect(timeDelay.first == .conv2d(outChannels: 128, kernel: Size2(64, 5), stride: Size2(1, 1), padding: Size2(0, 2), dilation: Size2(1, 1)),
-                "the first time-delay convolution spans every band")
+        #expect(timeDelay.first == .conv2d(outChannels: 128, kernel: Size2(64, 5), stride: Size2(1, 2), padding: Size2(0, 2), dilation: Size2(1, 1)),
+                "the first time-delay convolution spans every band, every other frame")
+        #expect(trunk[3] == .maxPool(kernel: Size2(2, 4), stride: Size2(2, 4)) && trunk[7] == .maxPool(kernel: Size2(2, 2), stride: Size2(2, 2)),
+                "the CNNs pool four frames after their first block, two after the others")
         #expect(timeDelay.suffix(6) == [.globalPool(.meanStd)] + TrainingConfiguration.head(labels: 8),
                 "the time-delay network's head drops 30 % and 20 %")
         #expect(TrainingConfiguration.head(labels: 8).first == .dropout(rate: 0.3))
@@ -95,16 +97,16 @@ struct RecipeOptionsTests {
         #expect(narrow.member(2).convolutionChannels == [128, 128, 128, 128, 192], "the time-delay network keeps its widths")
     }
 
-    /// The time-delay network turns the spectrum into one row and keeps the frame count at every layer.
-    @Test func theTimeDelayNetworkKeepsTheFramesAndCollapsesTheBands() throws {
+    /// The time-delay network turns the spectrum into one row, halves the frame rate once and keeps it after.
+    @Test func theTimeDelayNetworkHalvesTheFramesOnceAndCollapsesTheBands() throws {
         let timeDelay = TrainingConfiguration.standard(labels: 8).member(2).architecture
         let shapes = try Architecture.plan(timeDelay, input: ActivationShape(channels: 1, height: 64, width: 100)).shapes
-        #expect(shapes[2] == ActivationShape(channels: 128, height: 1, width: 100))
-        #expect(shapes[14] == ActivationShape(channels: 192, height: 1, width: 100))
+        #expect(shapes[2] == ActivationShape(channels: 128, height: 1, width: 50))
+        #expect(shapes[14] == ActivationShape(channels: 192, height: 1, width: 50))
         let dilations = timeDelay.compactMap { layer -> Int? in
             if case .conv2d(_, let kernel, _, _, let dilation) = layer, kernel.height == 1, kernel.width == 3 { dilation.width } else { nil }
         }
-        #expect(dilations == [2, 3, 4], "three dilated convolutions: 5 + 2·(2 + 3 + 4) = 23 frames of context")
+        #expect(dilations == [2, 3, 4], "three dilated convolutions on every other frame: 5 + 2·2·(2 + 3 + 4) = 41 frames of context")
     }
 
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {

@@ -118,6 +118,29 @@ public enum Kernels {
             }
             return
         }
+        if useMax && kernel == Size2(2, 4) && stride == Size2(2, 4) {
+            // The recipe's first pooling, eight windows at a time: the same maximum, taken in the
+            // same order (row-major, a later equal value kept), as the general path below.
+            for channel in 0..<shape.channels {
+                let plane = input + channel * planeIn, dst = output + channel * planeOut
+                for oy in 0..<out.height {
+                    let top = plane + 2 * oy * shape.width, bottom = top + shape.width, row = dst + oy * out.width
+                    var ox = 0
+                    while ox + 8 <= out.width {
+                        let maximum = maximumOfWindows(top: fourTaps(top + 4 * ox), bottom: fourTaps(bottom + 4 * ox))
+                        UnsafeMutableRawPointer(row + ox).storeBytes(of: maximum, as: SIMD8<Float>.self)
+                        ox += 8
+                    }
+                    for ox in ox..<out.width {
+                        var value = -Float.infinity
+                        for j in 0..<4 { value = max(value, top[4 * ox + j]) }
+                        for j in 0..<4 { value = max(value, bottom[4 * ox + j]) }
+                        row[ox] = value
+                    }
+                }
+            }
+            return
+        }
         let scale = 1 / Float(kernel.height * kernel.width)
         for channel in 0..<shape.channels {
             let plane = input + channel * planeIn, dst = output + channel * planeOut
@@ -140,6 +163,30 @@ public enum Kernels {
                 }
             }
         }
+    }
+
+    /// Taps 0, 1, 2 and 3 of eight consecutive windows of four values: the 32 floats from `p`
+    /// split into every fourth value.
+    @inline(__always)
+    public static func fourTaps(_ p: UnsafePointer<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD32<Float>.self)
+        let even = v.evenHalf, odd = v.oddHalf
+        return (even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
+    }
+
+    /// The maximum of eight 2×4 windows given as their taps (`fourTaps` of the top and the bottom
+    /// row), taken in row-major order with a later equal value kept, as `Swift.max` does.
+    @inline(__always)
+    public static func maximumOfWindows(top t: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+                                        bottom b: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)) -> SIMD8<Float> {
+        var m = t.0
+        m = m.replacing(with: t.1, where: t.1 .>= m)
+        m = m.replacing(with: t.2, where: t.2 .>= m)
+        m = m.replacing(with: t.3, where: t.3 .>= m)
+        m = m.replacing(with: b.0, where: b.0 .>= m)
+        m = m.replacing(with: b.1, where: b.1 .>= m)
+        m = m.replacing(with: b.2, where: b.2 .>= m)
+        return m.replacing(with: b.3, where: b.3 .>= m)
     }
 
     /// Pools every (channel, frequency) row over time: mean, or mean then standard deviation.

@@ -78,6 +78,53 @@ enum BackwardKernels {
             }
             return
         }
+        if useMax && kernel == Size2(2, 4) && stride == Size2(2, 4) {
+            // The recipe's first pooling: each window's first maximum in the general path's
+            // row-major order, eight windows at a time, chosen by selects rather than branches.
+            let w = shape.width
+            for channel in 0..<shape.channels {
+                let plane = input + channel * shape.height * w
+                let gradientPlane = inputGradient + channel * shape.height * w
+                let upstream = outputGradient + channel * out.height * out.width
+                for oy in 0..<out.height {
+                    var ox = 0
+                    while ox + 8 <= out.width {
+                        let t = Kernels.fourTaps(plane + 2 * oy * w + 4 * ox), b = Kernels.fourTaps(plane + (2 * oy + 1) * w + 4 * ox)
+                        let m = Kernels.maximumOfWindows(top: t, bottom: b)
+                        let dy = UnsafeRawPointer(upstream + oy * out.width + ox).loadUnaligned(as: SIMD8<Float>.self)
+                        // Each window's gradient goes to its first tap equal to the maximum (taps
+                        // 0–3 on the top row, 4–7 below): one scattered add per window, as below.
+                        var first = SIMD8<Int32>(repeating: 7)
+                        first.replace(with: 6, where: b.2 .== m)
+                        first.replace(with: 5, where: b.1 .== m)
+                        first.replace(with: 4, where: b.0 .== m)
+                        first.replace(with: 3, where: t.3 .== m)
+                        first.replace(with: 2, where: t.2 .== m)
+                        first.replace(with: 1, where: t.1 .== m)
+                        first.replace(with: 0, where: t.0 .== m)
+                        let origin = gradientPlane + 2 * oy * w + 4 * ox
+                        for lane in 0..<8 {
+                            let tap = Int(first[lane])
+                            origin[4 * lane + (tap & 3) + (tap >> 2) * w] += dy[lane]
+                        }
+                        ox += 8
+                    }
+                    for ox in ox..<out.width {
+                        let top = plane + 2 * oy * w + 4 * ox, bottom = top + w
+                        var best = 0, value = top[0]
+                        best = top[1] > value ? 1 : best; value = max(value, top[1])
+                        best = top[2] > value ? 2 : best; value = max(value, top[2])
+                        best = top[3] > value ? 3 : best; value = max(value, top[3])
+                        best = bottom[0] > value ? w : best; value = max(value, bottom[0])
+                        best = bottom[1] > value ? w + 1 : best; value = max(value, bottom[1])
+                        best = bottom[2] > value ? w + 2 : best; value = max(value, bottom[2])
+                        best = bottom[3] > value ? w + 3 : best
+                        gradientPlane[2 * oy * w + 4 * ox + best] += upstream[oy * out.width + ox]
+                    }
+                }
+            }
+            return
+        }
         for channel in 0..<shape.channels {
             let plane = input + channel * shape.height * shape.width
             let gradientPlane = inputGradient + channel * shape.height * shape.width
