@@ -208,7 +208,8 @@ extension String {
             while DisplayWidth.of(word) > width {
                 if !current.isEmpty { lines.append(current); current = ""; currentWidth = 0 }
                 // At least one character per line, or a wide one in a single column would never end.
-                let head = word.prefix(columns: width).isEmpty ? word.prefix(1) : word.prefix(columns: width)
+                let fitting = word.prefix(columns: width)
+                let head = fitting.isEmpty ? word.prefix(1) : fitting
                 lines.append(String(head))
                 word = String(word.dropFirst(head.count))
             }
