@@ -99,43 +99,16 @@ public enum Kernels {
                             max useMax: Bool, output: UnsafeMutablePointer<Float>) {
         let out = Window(kernel: kernel, stride: stride).outputSize(height: shape.height, width: shape.width)
         let planeIn = shape.height * shape.width, planeOut = out.height * out.width
-        if kernel == Size2(2, 2) && stride == Size2(2, 2) {
-            // The common case, two rows at a time without inner loops.
+        if kernel == stride && (kernel == Size2(2, 2) || (useMax && kernel == Size2(2, 4))) {
+            // The recipe's poolings, a row of windows at a time (see the two functions below).
             for channel in 0..<shape.channels {
                 let plane = input + channel * planeIn, dst = output + channel * planeOut
                 for oy in 0..<out.height {
                     let top = plane + 2 * oy * shape.width, bottom = top + shape.width, row = dst + oy * out.width
-                    if useMax {
-                        for ox in 0..<out.width {
-                            row[ox] = max(max(top[2 * ox], top[2 * ox + 1]), max(bottom[2 * ox], bottom[2 * ox + 1]))
-                        }
+                    if kernel.width == 2 {
+                        pool2x2Row(top, bottom, windows: out.width, max: useMax, output: row)
                     } else {
-                        for ox in 0..<out.width {
-                            row[ox] = 0.25 * ((top[2 * ox] + top[2 * ox + 1]) + (bottom[2 * ox] + bottom[2 * ox + 1]))
-                        }
-                    }
-                }
-            }
-            return
-        }
-        if useMax && kernel == Size2(2, 4) && stride == Size2(2, 4) {
-            // The recipe's first pooling, eight windows at a time: the same maximum, taken in the
-            // same order (row-major, a later equal value kept), as the general path below.
-            for channel in 0..<shape.channels {
-                let plane = input + channel * planeIn, dst = output + channel * planeOut
-                for oy in 0..<out.height {
-                    let top = plane + 2 * oy * shape.width, bottom = top + shape.width, row = dst + oy * out.width
-                    var ox = 0
-                    while ox + 8 <= out.width {
-                        let maximum = maximumOfWindows(top: fourTaps(top + 4 * ox), bottom: fourTaps(bottom + 4 * ox))
-                        UnsafeMutableRawPointer(row + ox).storeBytes(of: maximum, as: SIMD8<Float>.self)
-                        ox += 8
-                    }
-                    for ox in ox..<out.width {
-                        var value = -Float.infinity
-                        for j in 0..<4 { value = max(value, top[4 * ox + j]) }
-                        for j in 0..<4 { value = max(value, bottom[4 * ox + j]) }
-                        row[ox] = value
+                        maxPool2x4Row(top, bottom, windows: out.width, output: row)
                     }
                 }
             }
@@ -162,6 +135,40 @@ public enum Kernels {
                     }
                 }
             }
+        }
+    }
+
+    /// One row of 2×2 windows (rows `top` and `bottom`), without inner loops.
+    @inline(__always)
+    static func pool2x2Row(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, windows: Int, max useMax: Bool,
+                           output row: UnsafeMutablePointer<Float>) {
+        if useMax {
+            for ox in 0..<windows {
+                row[ox] = max(max(top[2 * ox], top[2 * ox + 1]), max(bottom[2 * ox], bottom[2 * ox + 1]))
+            }
+        } else {
+            for ox in 0..<windows {
+                row[ox] = 0.25 * ((top[2 * ox] + top[2 * ox + 1]) + (bottom[2 * ox] + bottom[2 * ox + 1]))
+            }
+        }
+    }
+
+    /// One row of 2×4 max windows (the recipe's first pooling), eight at a time: the same
+    /// maximum, taken in the same order (row-major, a later equal value kept), as the general path.
+    @inline(__always)
+    static func maxPool2x4Row(_ top: UnsafePointer<Float>, _ bottom: UnsafePointer<Float>, windows: Int,
+                              output row: UnsafeMutablePointer<Float>) {
+        var ox = 0
+        while ox + 8 <= windows {
+            let maximum = maximumOfWindows(top: fourTaps(top + 4 * ox), bottom: fourTaps(bottom + 4 * ox))
+            UnsafeMutableRawPointer(row + ox).storeBytes(of: maximum, as: SIMD8<Float>.self)
+            ox += 8
+        }
+        for ox in ox..<windows {
+            var value = -Float.infinity
+            for j in 0..<4 { value = max(value, top[4 * ox + j]) }
+            for j in 0..<4 { value = max(value, bottom[4 * ox + j]) }
+            row[ox] = value
         }
     }
 

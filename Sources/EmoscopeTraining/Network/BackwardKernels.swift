@@ -43,83 +43,19 @@ enum BackwardKernels {
                      outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
         let out = Kernels.Window(kernel: kernel, stride: stride).outputSize(height: shape.height, width: shape.width)
         let share = 1 / Float(kernel.height * kernel.width)
-        if useMax && kernel == Size2(2, 2) && stride == Size2(2, 2) {
+        if useMax && kernel == stride && (kernel == Size2(2, 2) || kernel == Size2(2, 4)) {
+            // The recipe's max poolings, a row of windows at a time (see the two functions below).
             let w = shape.width
             for channel in 0..<shape.channels {
                 let plane = input + channel * shape.height * w
                 let gradientPlane = inputGradient + channel * shape.height * w
                 let upstream = outputGradient + channel * out.height * out.width
                 for oy in 0..<out.height {
-                    let top = plane + 2 * oy * w, bottom = top + w
-                    let topGradient = gradientPlane + 2 * oy * w, bottomGradient = topGradient + w
-                    let g = upstream + oy * out.width
-                    var ox = 0
-                    while ox + 8 <= out.width {
-                        let (a, b) = deinterleave(top + 2 * ox), (c, d) = deinterleave(bottom + 2 * ox)
-                        let dy = UnsafeRawPointer(g + ox).loadUnaligned(as: SIMD8<Float>.self)
-                        let ab = a.replacing(with: b, where: b .> a), cd = c.replacing(with: d, where: d .> c)
-                        let m = ab.replacing(with: cd, where: cd .> ab)
-                        let isA = a .== m, isB = .!isA .& (b .== m), isC = .!(isA .| isB) .& (c .== m), isD = .!(isA .| isB .| isC)
-                        let zero = SIMD8<Float>()
-                        addInterleaved(zero.replacing(with: dy, where: isA), zero.replacing(with: dy, where: isB), to: topGradient + 2 * ox)
-                        addInterleaved(zero.replacing(with: dy, where: isC), zero.replacing(with: dy, where: isD), to: bottomGradient + 2 * ox)
-                        ox += 8
-                    }
-                    for ox in ox..<out.width {
-                        // First maximum in row-major order, as the general path picks it; selects, not branches.
-                        let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1])
-                        var best = 0, value = a
-                        best = b > value ? 1 : best; value = max(value, b)
-                        best = c > value ? w : best; value = max(value, c)
-                        best = d > value ? w + 1 : best
-                        gradientPlane[2 * oy * w + 2 * ox + best] += upstream[oy * out.width + ox]
-                    }
-                }
-            }
-            return
-        }
-        if useMax && kernel == Size2(2, 4) && stride == Size2(2, 4) {
-            // The recipe's first pooling: each window's first maximum in the general path's
-            // row-major order, eight windows at a time, chosen by selects rather than branches.
-            let w = shape.width
-            for channel in 0..<shape.channels {
-                let plane = input + channel * shape.height * w
-                let gradientPlane = inputGradient + channel * shape.height * w
-                let upstream = outputGradient + channel * out.height * out.width
-                for oy in 0..<out.height {
-                    var ox = 0
-                    while ox + 8 <= out.width {
-                        let t = Kernels.fourTaps(plane + 2 * oy * w + 4 * ox), b = Kernels.fourTaps(plane + (2 * oy + 1) * w + 4 * ox)
-                        let m = Kernels.maximumOfWindows(top: t, bottom: b)
-                        let dy = UnsafeRawPointer(upstream + oy * out.width + ox).loadUnaligned(as: SIMD8<Float>.self)
-                        // Each window's gradient goes to its first tap equal to the maximum (taps
-                        // 0–3 on the top row, 4–7 below): one scattered add per window, as below.
-                        var first = SIMD8<Int32>(repeating: 7)
-                        first.replace(with: 6, where: b.2 .== m)
-                        first.replace(with: 5, where: b.1 .== m)
-                        first.replace(with: 4, where: b.0 .== m)
-                        first.replace(with: 3, where: t.3 .== m)
-                        first.replace(with: 2, where: t.2 .== m)
-                        first.replace(with: 1, where: t.1 .== m)
-                        first.replace(with: 0, where: t.0 .== m)
-                        let origin = gradientPlane + 2 * oy * w + 4 * ox
-                        for lane in 0..<8 {
-                            let tap = Int(first[lane])
-                            origin[4 * lane + (tap & 3) + (tap >> 2) * w] += dy[lane]
-                        }
-                        ox += 8
-                    }
-                    for ox in ox..<out.width {
-                        let top = plane + 2 * oy * w + 4 * ox, bottom = top + w
-                        var best = 0, value = top[0]
-                        best = top[1] > value ? 1 : best; value = max(value, top[1])
-                        best = top[2] > value ? 2 : best; value = max(value, top[2])
-                        best = top[3] > value ? 3 : best; value = max(value, top[3])
-                        best = bottom[0] > value ? w : best; value = max(value, bottom[0])
-                        best = bottom[1] > value ? w + 1 : best; value = max(value, bottom[1])
-                        best = bottom[2] > value ? w + 2 : best; value = max(value, bottom[2])
-                        best = bottom[3] > value ? w + 3 : best
-                        gradientPlane[2 * oy * w + 4 * ox + best] += upstream[oy * out.width + ox]
+                    let top = plane + 2 * oy * w, topGradient = gradientPlane + 2 * oy * w, g = upstream + oy * out.width
+                    if kernel.width == 2 {
+                        maxPool2x2Row(top, width: w, windows: out.width, outputGradient: g, inputGradient: topGradient)
+                    } else {
+                        maxPool2x4Row(top, width: w, windows: out.width, outputGradient: g, inputGradient: topGradient)
                     }
                 }
             }
@@ -149,6 +85,75 @@ enum BackwardKernels {
                     }
                 }
             }
+        }
+    }
+
+    /// 2×2 max pooling's gradient for one row of windows (rows `top` and `top + width`): each
+    /// window's first maximum in row-major order, eight windows at a time by selects.
+    @inline(__always)
+    private static func maxPool2x2Row(_ top: UnsafePointer<Float>, width w: Int, windows: Int, outputGradient g: UnsafePointer<Float>,
+                                      inputGradient topGradient: UnsafeMutablePointer<Float>) {
+        let bottom = top + w, bottomGradient = topGradient + w
+        var ox = 0
+        while ox + 8 <= windows {
+            let (a, b) = deinterleave(top + 2 * ox), (c, d) = deinterleave(bottom + 2 * ox)
+            let dy = UnsafeRawPointer(g + ox).loadUnaligned(as: SIMD8<Float>.self)
+            let ab = a.replacing(with: b, where: b .> a), cd = c.replacing(with: d, where: d .> c)
+            let m = ab.replacing(with: cd, where: cd .> ab)
+            let isA = a .== m, isB = .!isA .& (b .== m), isC = .!(isA .| isB) .& (c .== m), isD = .!(isA .| isB .| isC)
+            let zero = SIMD8<Float>()
+            addInterleaved(zero.replacing(with: dy, where: isA), zero.replacing(with: dy, where: isB), to: topGradient + 2 * ox)
+            addInterleaved(zero.replacing(with: dy, where: isC), zero.replacing(with: dy, where: isD), to: bottomGradient + 2 * ox)
+            ox += 8
+        }
+        for ox in ox..<windows {
+            // First maximum in row-major order, as the general path picks it; selects, not branches.
+            let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1])
+            var best = 0, value = a
+            best = b > value ? 1 : best; value = max(value, b)
+            best = c > value ? w : best; value = max(value, c)
+            best = d > value ? w + 1 : best
+            topGradient[2 * ox + best] += g[ox]
+        }
+    }
+
+    /// 2×4 max pooling's gradient (the recipe's first pooling) for one row of windows: each
+    /// window's first maximum in row-major order, found for eight windows at a time by selects,
+    /// then one scattered add per window, as the scalar tail and the general path add it.
+    @inline(__always)
+    private static func maxPool2x4Row(_ top: UnsafePointer<Float>, width w: Int, windows: Int, outputGradient g: UnsafePointer<Float>,
+                                      inputGradient topGradient: UnsafeMutablePointer<Float>) {
+        let bottom = top + w
+        var ox = 0
+        while ox + 8 <= windows {
+            let t = Kernels.fourTaps(top + 4 * ox), b = Kernels.fourTaps(bottom + 4 * ox)
+            let m = Kernels.maximumOfWindows(top: t, bottom: b)
+            // Taps 0–3 on the top row, 4–7 below; the lowest tap equal to the maximum wins.
+            var first = SIMD8<Int32>(repeating: 7)
+            first.replace(with: 6, where: b.2 .== m)
+            first.replace(with: 5, where: b.1 .== m)
+            first.replace(with: 4, where: b.0 .== m)
+            first.replace(with: 3, where: t.3 .== m)
+            first.replace(with: 2, where: t.2 .== m)
+            first.replace(with: 1, where: t.1 .== m)
+            first.replace(with: 0, where: t.0 .== m)
+            for lane in 0..<8 {
+                let tap = Int(first[lane])
+                topGradient[4 * (ox + lane) + (tap & 3) + (tap >> 2) * w] += g[ox + lane]
+            }
+            ox += 8
+        }
+        for ox in ox..<windows {
+            let window = top + 4 * ox, below = window + w
+            var best = 0, value = window[0]
+            best = window[1] > value ? 1 : best; value = max(value, window[1])
+            best = window[2] > value ? 2 : best; value = max(value, window[2])
+            best = window[3] > value ? 3 : best; value = max(value, window[3])
+            best = below[0] > value ? w : best; value = max(value, below[0])
+            best = below[1] > value ? w + 1 : best; value = max(value, below[1])
+            best = below[2] > value ? w + 2 : best; value = max(value, below[2])
+            best = below[3] > value ? w + 3 : best
+            topGradient[4 * ox + best] += g[ox]
         }
     }
 
