@@ -37,8 +37,8 @@ struct EmoscopeTrain: ParsableCommand {
     @Option(help: "Comma-separated class labels (default: the eight RAVDESS emotions).")
     var labels: String?
 
-    @Option(help: "Number of speaker-grouped folds.")
-    var folds = 6
+    @Option(help: "Number of speaker-grouped folds (default: 6).")
+    var folds: Int?
 
     @Option(help: "speaker (speaker-independent folds) or random (one 80/20 split, speakers shared).")
     var split: Split = .speaker
@@ -70,10 +70,12 @@ struct EmoscopeTrain: ParsableCommand {
     var evaluateOnly = false
 
     func validate() throws {
-        guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        if let folds, folds < 2 { throw ValidationError("--folds must be at least 2") }
+        if split == .random && folds != nil { throw ValidationError("--folds does not apply to --split random (one 80/20 split)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
+    var foldCount: Int { folds ?? 6 }
     var reportPath: String { report ?? (output.hasSuffix(".emomodel") ? String(output.dropLast(9)) : output) + ".report.json" }
     var summaryPath: String { (reportPath.hasSuffix(".json") ? String(reportPath.dropLast(5)) : reportPath) + ".txt" }
     var checkpointPath: String { output + ".checkpoint" }
@@ -114,27 +116,19 @@ struct EmoscopeTrain: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let labelList = labels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let labelList = labels.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         let loaded: LabelledCorpus
+        let corpusFormat: CorpusFormat
         do {
-            loaded = try CorpusLoader.load(corpus, format: format, labels: labelList)
+            corpusFormat = try format ?? CorpusLoader.detectFormat(corpus)
+            loaded = try CorpusLoader.load(corpus, format: corpusFormat, labels: labelList)
         } catch {
             printError("emoscope-train: \(error)")
             throw ExitCode(2)
         }
         let configuration = try recipe.configuration(labels: loaded.labels.count)
-        if configuration.intensityHead != nil,
-           !loaded.clips.contains(where: { CorpusLoader.ravdessIntensity(fileName: ($0.path as NSString).lastPathComponent) != nil }) {
-            printError("emoscope-train: --intensity-head needs clips with RAVDESS file names (03-01-EE-II-SS-RR-AA.wav|flac, II the intensity); none of the \(loaded.clips.count) has one")
-            throw ExitCode(2)
-        }
-
-        let silent = loaded.labels.indices.filter { loaded.count(ofLabel: $0) == 0 }.map { loaded.labels[$0] }
-        if !silent.isEmpty {
-            let remedy = loaded.labels == ModelHeader.ravdessLabels && labelList == nil
-                ? "to train on fewer classes, list the clips in a manifest (path,label,speaker) and pass --labels"
-                : "name the classes present with --labels"
-            printError("emoscope-train: no clips for \(silent.joined(separator: ", ")) — a network cannot learn a class it never hears; \(remedy)")
+        if let problem = Self.trainingProblem(loaded, format: corpusFormat, configuration: configuration) {
+            printError("emoscope-train: \(problem)")
             throw ExitCode(2)
         }
 
@@ -144,12 +138,12 @@ struct EmoscopeTrain: ParsableCommand {
         do {
             switch split {
             case .speaker:
-                plannedFolds = try FoldPlanner.speakerFolds(loaded, k: folds)
+                plannedFolds = try FoldPlanner.speakerFolds(loaded, k: foldCount)
                 splitProtocol = .speakerIndependent
                 let stopping = configuration.validationFraction > 0
                     ? "early stopping on validation speakers drawn from each fold's training speakers"
                     : "a fixed number of epochs, no validation speakers"
-                protocolDescription = "speaker-independent \(folds)-fold cross-validation (folds by speaker; \(stopping); "
+                protocolDescription = "speaker-independent \(foldCount)-fold cross-validation (folds by speaker; \(stopping); "
                     + "each fold's temperature fitted on the other folds' out-of-fold predictions"
                     + (configuration.speakerAdaptation.map { "; \($0))" } ?? ")")
             case .random:
@@ -170,11 +164,15 @@ struct EmoscopeTrain: ParsableCommand {
                 throw ExitCode(2)
             }
             guard saved.configuration == configuration, saved.split == splitProtocol,
-                  saved.corpusFingerprint == CrossValidation.fingerprint(loaded) else {
-                printError("emoscope-train: \(checkpointPath) was written for another corpus or other settings; run without --resume to start over")
+                  saved.corpusFingerprint == CrossValidation.fingerprint(loaded, folds: plannedFolds) else {
+                printError("emoscope-train: \(checkpointPath) was written for another corpus, other folds or other settings; "
+                           + "resume with the command that wrote it, or delete it to start over")
                 throw ExitCode(2)
             }
             checkpoint = saved
+        } else if FileManager.default.fileExists(atPath: checkpointPath) {
+            printError("emoscope-train: \(checkpointPath) holds an interrupted run: add --resume to continue it, or delete it to start over")
+            throw ExitCode(2)
         }
 
         let console = ProgressConsole(runs: plannedFolds.count + 1, members: configuration.memberCount)
@@ -182,7 +180,13 @@ struct EmoscopeTrain: ParsableCommand {
         console.line("decoding \(loaded.clips.count) clips on \(threads) threads…")
         let header = configuration.header(labels: loaded.labels, normalization: .init(mean: [], standardDeviation: []),
                                           provenance: .init(corpus: "", evaluationProtocol: "", metrics: [:], date: "", seed: 0, codeRevision: ""))
-        let clips = try CorpusPreparation.prepare(loaded, features: configuration.features, minimumSamples: header.minimumSamples, threads: threads)
+        let clips: [PreparedClip]
+        do {
+            clips = try CorpusPreparation.prepare(loaded, features: configuration.features, minimumSamples: header.minimumSamples, threads: threads)
+        } catch {
+            printError("emoscope-train: \(error) — fix or remove that clip (or leave it out of a manifest) and run again")
+            throw ExitCode(2)
+        }
 
         let date = ISO8601DateFormatter().string(from: Date())
         let revision = ProcessInfo.processInfo.environment["EMOSCOPE_REVISION"] ?? "unknown"
@@ -196,8 +200,16 @@ struct EmoscopeTrain: ParsableCommand {
 
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
-        guard let (result, model) = try crossValidation.run(resuming: checkpoint, checkpointPath: checkpointPath, finalFit: !evaluateOnly,
-                                                             shouldStop: { stopRequested != 0 }) else {
+        let outcome: (report: CrossValidationReport, model: EmotionModel?)?
+        do {
+            outcome = try crossValidation.run(resuming: checkpoint, checkpointPath: checkpointPath, finalFit: !evaluateOnly,
+                                              shouldStop: { stopRequested != 0 })
+        } catch {
+            console.line("")
+            printError("emoscope-train: \(error)")
+            throw ExitCode.failure
+        }
+        guard let (result, model) = outcome else {
             console.line("interrupted: the checkpoint \(checkpointPath) holds every finished epoch; run the same command with --resume to continue")
             throw ExitCode(130)
         }

@@ -144,6 +144,9 @@ struct RecipeOptions: ParsableArguments {
         }
         if let mixup, !(mixup >= 0 && mixup.isFinite) { throw ValidationError("--mixup must be a non-negative number") }
         if let validationFraction, !(0..<1).contains(validationFraction) { throw ValidationError("--validation-fraction must be in [0, 1)") }
+        if patience != nil && (validationFraction ?? 0) == 0 {
+            throw ValidationError("--patience needs --validation-fraction > 0: without validation speakers every fold trains all its epochs")
+        }
         if let weightAverage, !(0..<1).contains(weightAverage) { throw ValidationError("--weight-average must be in [0, 1)") }
         if let speakerStatisticsClips {
             guard speakerNormalization else { throw ValidationError("--speaker-statistics-clips needs --speaker-normalization") }
@@ -155,10 +158,6 @@ struct RecipeOptions: ParsableArguments {
                                   + AugmentationSettings.partNames.joined(separator: ", ") + "; crop=0–1, speed=0–0.5, gain=0–40 dB, eq=0–40 dB, vtlp=0–0.3, tempo=0–0.3, freqmix=0–1, mixstyle=0–1)")
         }
         if !architecture.isEmpty && convChannels != nil { throw ValidationError("--architecture and --conv-channels cannot be combined") }
-        var features = FeatureSettings()
-        if let melBands { features.melBands = melBands }
-        if let fftSize { features.fftSize = fftSize }
-        if let windowLength { features.windowLength = windowLength }
         do { try features.validate() } catch { throw ValidationError("\(error)") }
         if let convChannels {
             let standard = TrainingConfiguration.standard(labels: 2)
@@ -168,6 +167,15 @@ struct RecipeOptions: ParsableArguments {
         }
     }
 
+    /// The analysis the options ask for: the default with --mel-bands, --fft-size and --window-length applied.
+    var features: FeatureSettings {
+        var features = FeatureSettings()
+        if let melBands { features.melBands = melBands }
+        if let fftSize { features.fftSize = fftSize }
+        if let windowLength { features.windowLength = windowLength }
+        return features
+    }
+
     static func channelList(_ text: String) -> [Int] {
         text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
     }
@@ -175,7 +183,7 @@ struct RecipeOptions: ParsableArguments {
     /// The standard recipe for `labels` classes with these options applied. Reads the
     /// --architecture files; a file that cannot be used exits with status 2 and says why.
     func configuration(labels: Int) throws -> TrainingConfiguration {
-        var configuration = TrainingConfiguration.standard(labels: labels, seed: seed)
+        var configuration = TrainingConfiguration.standard(labels: labels, seed: seed, features: features)
         if let epochs { configuration.epochs = epochs }
         if let batchSize { configuration.batchSize = batchSize }
         if let learningRate { configuration.peakLearningRate = learningRate }
@@ -193,9 +201,6 @@ struct RecipeOptions: ParsableArguments {
         if speakerNormalization { configuration.speakerNormalization = true }
         configuration.speakerStatisticsClips = speakerStatisticsClips
         if variedAdaptation { configuration.variedAdaptation = true }
-        if let melBands { configuration.features.melBands = melBands }
-        if let fftSize { configuration.features.fftSize = fftSize }
-        if let windowLength { configuration.features.windowLength = windowLength }
         if let convChannels { configuration = configuration.withConvolutionChannels(Self.channelList(convChannels))! }
         var architectures = [configuration.architecture] + (configuration.ensemble ?? [])
         if !architecture.isEmpty {
@@ -213,7 +218,11 @@ struct RecipeOptions: ParsableArguments {
             }
         }
         let members = ensemble ?? architectures.count
-        configuration = try! configuration.withEnsemble((0..<members).map { architectures[$0 % architectures.count] }, labels: labels)
-        return configuration
+        do {
+            return try configuration.withEnsemble((0..<members).map { architectures[$0 % architectures.count] }, labels: labels)
+        } catch {
+            printError("emoscope-train: the networks do not fit these options: \(error)")
+            throw ExitCode(2)
+        }
     }
 }

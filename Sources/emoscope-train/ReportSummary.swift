@@ -47,7 +47,9 @@ enum ReportSummary {
         }
         lines += SpeakerReport.summaryLines(report.speakers ?? [])
         lines.append("")
-        lines.append(String(format: "training time %.0f s on %d threads, %.0f examples/s", report.trainingSeconds, report.threads, report.examplesPerSecond))
+        let folds = report.crossValidationSeconds.map { String(format: " (the folds %.0f s)", $0) } ?? ""
+        lines.append(String(format: "training time %.0f s", report.trainingSeconds) + folds
+                     + String(format: " on %d threads, %.0f examples/s", report.threads, report.examplesPerSecond))
         return lines.joined(separator: "\n") + "\n"
     }
 

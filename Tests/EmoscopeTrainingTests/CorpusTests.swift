@@ -127,9 +127,9 @@ struct CorpusLoadingTests {
         let corpus = try CorpusLoader.folders(directory: folder.url.path, labels: ["c", "b_class", "a_class"])
         #expect(corpus.labels == ["c", "b_class", "a_class"])
         #expect(corpus.clips.map(\.label) == [2, 1])
-        let error = CorpusError.unknownLabel(source: folder.path("b_class"), line: nil, label: "b_class", known: ["a_class"])
-        #expect(throws: error) { try CorpusLoader.folders(directory: folder.url.path, labels: ["a_class"]) }
-        #expect(error.description == "\(folder.path("b_class")): unknown label \"b_class\"; known labels: a_class")
+        let error = CorpusError.unknownLabel(source: folder.path("b_class"), line: nil, label: "b_class", known: ["a_class", "c"])
+        #expect(throws: error) { try CorpusLoader.folders(directory: folder.url.path, labels: ["a_class", "c"]) }
+        #expect(error.description == "\(folder.path("b_class")): unknown label \"b_class\"; known labels: a_class, c")
         #expect(throws: CorpusError.invalidLabels(reason: "\"a\" appears twice")) {
             try CorpusLoader.folders(directory: folder.url.path, labels: ["a", "b", "a"])
         }
@@ -233,6 +233,46 @@ struct CorpusLoadingTests {
         #expect(throws: CorpusError.unreadable(path: folder.path("none.csv"), reason: "no such file or directory")) {
             try CorpusLoader.load(folder.path("none.csv"))
         }
+    }
+
+    /// The same file listed twice however it is spelled would put one recording in training and test.
+    @Test func manifestDuplicatesAreFoundHoweverThePathIsSpelled() throws {
+        touch(folder, "a.wav")
+        touch(folder, "sub/b.wav")
+        try FileManager.default.createSymbolicLink(atPath: folder.path("link.wav"), withDestinationPath: folder.path("a.wav"))
+        for (n, spelling) in ["sub/../a.wav", folder.path("a.wav"), "link.wav", "./sub/../sub/../a.wav"].enumerated() {
+            let manifest = write(folder, "dup\(n).csv", "a.wav,angry\n\(spelling),sad\n")
+            do {
+                _ = try CorpusLoader.manifest(path: manifest)
+                Issue.record("\(spelling): expected duplicateClip")
+            } catch {
+                guard case .duplicateClip(_, let line, _, let firstLine) = error, line == 2, firstLine == 1 else {
+                    Issue.record("\(spelling): wrong error \(error)")
+                    continue
+                }
+            }
+        }
+        let distinct = write(folder, "distinct.csv", "a.wav,angry\nsub/b.wav,sad\n")
+        #expect(try CorpusLoader.manifest(path: distinct).clips.count == 2)
+    }
+
+    /// One class is not a classification problem: a label list of one, or a single label folder
+    /// (a corpus given one level too high), is refused with what to do.
+    @Test func aSingleClassIsRefused() throws {
+        let manifest = write(folder, "one.csv", "a.wav,angry\n")
+        touch(folder, "a.wav")
+        #expect(throws: CorpusError.invalidLabels(reason: "angry alone: a classifier needs at least two classes")) {
+            try CorpusLoader.manifest(path: manifest, labels: ["angry"])
+        }
+        touch(folder, "dataset/cheerful/spk1/a.wav")
+        touch(folder, "dataset/gloomy/spk1/b.wav")
+        let wrapped = folder.path("wrapper")
+        touch(folder, "wrapper/dataset/cheerful/spk1/a.wav")
+        #expect(throws: CorpusError.invalidLabels(reason: "\(wrapped)/dataset is the only label folder, and a classifier needs at least two "
+                                                  + "classes; if it holds the label folders, name it as the corpus")) {
+            try CorpusLoader.folders(directory: wrapped)
+        }
+        #expect(try CorpusLoader.folders(directory: folder.path("dataset")).labels == ["cheerful", "gloomy"])
     }
 }
 

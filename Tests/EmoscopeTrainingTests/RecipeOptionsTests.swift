@@ -109,6 +109,21 @@ struct RecipeOptionsTests {
         #expect(dilations == [2, 3, 4], "three dilated convolutions on every other frame: 5 + 2·2·(2 + 3 + 4) = 41 frames of context")
     }
 
+    /// The standard recipe follows the analysis it is given: every network plans on any valid
+    /// number of mel bands (the time-delay network's first kernel spans them all; the second CNN
+    /// averages the eighth of them its poolings leave).
+    @Test func theStandardRecipeFitsOtherMelBands() throws {
+        for bands in [20, 40, 50, 64, 128] {
+            var features = FeatureSettings()
+            features.melBands = bands
+            let recipe = TrainingConfiguration.standard(labels: 8, features: features)
+            #expect(recipe.features.melBands == bands)
+            let planned = try recipe.withEnsemble([recipe.architecture] + (recipe.ensemble ?? []), labels: 8)
+            guard case .conv2d(_, let kernel, _, _, _) = planned.member(2).architecture[0] else { Issue.record("no convolution first"); continue }
+            #expect(kernel.height == bands, "\(bands) bands")
+        }
+    }
+
     @Test func convolutionWidthsReplaceOnlyTheChannelCounts() throws {
         let standard = TrainingConfiguration.standard(labels: 8)
         #expect(standard.convolutionChannels == [32, 48, 96, 128])

@@ -34,6 +34,36 @@ struct TrainingTests {
                         codeRevision: "test", date: "2026-11-21")
     }
 
+    /// A learning rate that blows the weights up stops the run with what to change, before a
+    /// checkpoint or a model of NaNs is written.
+    @Test func aDivergingRunStopsWithWhatToChange() throws {
+        let folder = TemporaryDirectory()
+        var (corpus, clips, configuration) = try Self.setUp(folder)
+        configuration.peakLearningRate = 1e30
+        configuration.epochs = 3
+        let checkpoint = folder.path("run.checkpoint")
+        do {
+            _ = try Self.crossValidation(corpus, clips, configuration).run(resuming: nil, checkpointPath: checkpoint, shouldStop: { false })
+            Issue.record("expected TrainingDiverged")
+        } catch let error as TrainingDiverged {
+            #expect(error.description.contains("is not a finite number; lower the peak learning rate (1e+30, --learning-rate)"), "\(error)")
+        }
+        if let data = FileManager.default.contents(atPath: checkpoint) {
+            let saved = try JSONDecoder().decode(TrainingCheckpoint.self, from: data)
+            #expect(saved.running.allSatisfy { $0.state?.history.allSatisfy { $0.loss.isFinite } ?? true }, "only finite epochs are checkpointed")
+        }
+    }
+
+    /// A checkpoint belongs to one fold plan: the same corpus split another way fingerprints differently.
+    @Test func theCheckpointFingerprintCoversTheFolds() throws {
+        let folder = TemporaryDirectory()
+        let (corpus, _, _) = try Self.setUp(folder)
+        let two = try FoldPlanner.speakerFolds(corpus, k: 2), three = try FoldPlanner.speakerFolds(corpus, k: 3)
+        #expect(CrossValidation.fingerprint(corpus, folds: two) == CrossValidation.fingerprint(corpus, folds: two))
+        #expect(CrossValidation.fingerprint(corpus, folds: two) != CrossValidation.fingerprint(corpus, folds: three))
+        #expect(CrossValidation.fingerprint(corpus, folds: two).hasPrefix("72 clips in 2 folds, crc32 "))
+    }
+
     @Test func aTinyRunBeatsChanceOnUnseenSpeakers() throws {
         let folder = TemporaryDirectory()
         let (corpus, clips, configuration) = try Self.setUp(folder)
@@ -163,6 +193,7 @@ struct TrainingTests {
         #expect(resumed.model!.header.calibration == uninterrupted.model!.header.calibration)
         #expect(resumed.report.predictions == uninterrupted.report.predictions)
         #expect(resumed.report.folds.map(\.metrics) == uninterrupted.report.folds.map(\.metrics))
+        #expect((resumed.report.crossValidationSeconds == nil) == alongside, "the folds' time is known when the final fit follows them")
         #expect(resumed.model!.header.members == members)
         if speakerAdversary != nil {
             // The adversary's classifier is in the checkpoint (else the resumed run would differ) and its loss in the history.

@@ -27,12 +27,34 @@ struct TrainCommandTests {
             (["--learning-rate=-1"], 64, "--learning-rate must be a positive number"),
             (["--output", folder.url.path], 2, "\(folder.url.path) is a folder: name a file"),
             (["--output", folder.path("m.emomodel"), "--fold-models", manifest + "/folds"], 2, "--fold-models \(manifest)/folds: cannot create the folder"),
+            // Options that would be silently ignored.
+            (["--patience", "5"], 64, "--patience needs --validation-fraction > 0"),
+            (["--split", "random"], 64, "--folds does not apply to --split random"),
+            // A checkpoint is never overwritten by a run that forgot --resume.
+            (["--output", folder.path("interrupted.emomodel")], 2,
+             "\(folder.path("interrupted.emomodel.checkpoint")) holds an interrupted run: add --resume to continue it, or delete it to start over"),
         ]
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: folder.path("interrupted.emomodel.checkpoint")))
         for (arguments, status, message) in cases {
             let result = try ProcessRunner.run(common + arguments)
             #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.status) \(result.stderr)")
             #expect(!(result.stdout + result.stderr).contains("decoding"), "\(arguments) started decoding")
         }
+        // Speaker options on a corpus that names no speakers; one class; a clip that cannot be decoded.
+        let lines = try String(contentsOfFile: manifest, encoding: .utf8).split(separator: "\n")
+        let anonymous = folder.path("anonymous.csv")
+        try lines.map { $0.split(separator: ",").prefix(2).joined(separator: ",") }.joined(separator: "\n")
+            .write(toFile: anonymous, atomically: true, encoding: .utf8)
+        let unnamed = try ProcessRunner.run([trainer, anonymous, "--labels", "low,middle,high", "--speaker-normalization", "--output", folder.path("m.emomodel")])
+        #expect(unnamed.status == 2 && unnamed.stderr.contains("need to know each clip's speaker, and this corpus names none"), "stderr: \(unnamed.stderr)")
+        let single = try ProcessRunner.run([trainer, manifest, "--labels", "low", "--output", folder.path("m.emomodel")])
+        #expect(single.status == 2 && single.stderr.contains("low alone: a classifier needs at least two classes"), "stderr: \(single.stderr)")
+        try Data("RIFF\0\0\0\0WAVEjunk".utf8).write(to: URL(fileURLWithPath: folder.path("broken.wav")))
+        let withBroken = folder.path("broken.csv")
+        try (lines + ["broken.wav,low,speaker0"]).joined(separator: "\n").write(toFile: withBroken, atomically: true, encoding: .utf8)
+        let broken = try ProcessRunner.run([trainer, withBroken, "--labels", "low,middle,high", "--folds", "2", "--output", folder.path("m.emomodel")])
+        #expect(broken.status == 2 && broken.stderr.contains("broken.wav") && broken.stderr.contains("fix or remove that clip"), "stderr: \(broken.stderr)")
+
         let extra = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high,shrill", "--output", folder.path("m.emomodel")])
         #expect(extra.status == 2 && extra.stderr.contains("no clips for shrill"), "stderr: \(extra.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder.path("m.emomodel")))
@@ -49,6 +71,22 @@ struct TrainCommandTests {
         let partial = try ProcessRunner.run([trainer, ravdess, "--folds", "2", "--output", folder.path("m.emomodel")])
         #expect(partial.status == 2 && partial.stderr.contains("no clips for neutral, calm, happy, fearful, disgust, surprised")
                 && partial.stderr.contains("list the clips in a manifest"), "stderr: \(partial.stderr)")
+    }
+
+    /// --mel-bands reshapes the standard recipe's three networks; the model says so and loads.
+    @Test func trainsOnOtherMelBands() throws {
+        let folder = TemporaryDirectory()
+        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 1) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+        let model = folder.path("forty.emomodel")
+        let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1",
+                                            "--batch-size", "8", "--mel-bands", "40", "--output", model])
+        #expect(result.status == 0, "stderr: \(result.stderr.suffix(800))")
+        let header = try ModelStore.load(path: model).header
+        #expect(header.features.melBands == 40 && header.ensemble.count == 2)
+        let classify = try ProcessRunner.run([emoscope, "classify", folder.path("s0-high-0.flac"), "--model", model, "--format", "csv"])
+        #expect(classify.status == 0, "stderr: \(classify.stderr)")
     }
 
     @Test func trainsEvaluatesAndWritesAModelTheAppLoads() throws {
@@ -69,6 +107,9 @@ struct TrainCommandTests {
         #expect(result.stdout.contains("Training: 3 networks (an ensemble, logits averaged) per fold, 2 epochs each"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("synthetic.report.json")))) as! [String: Any]
         #expect(report["split"] as? String == "speaker-independent")
+        // The folds' own time, the final fit after them not counted: the "6-fold run" figure.
+        let folds = try #require(report["crossValidationSeconds"] as? Double), total = try #require(report["trainingSeconds"] as? Double)
+        #expect(folds > 0 && folds < total && result.stdout.contains(String(format: "(the folds %.0f s)", folds)), "stdout: \(result.stdout)")
         #expect((report["folds"] as? [Any])?.count == 2)
         #expect((report["predictions"] as? [Any])?.count == 36)
         let speakers = report["speakers"] as? [[String: Any]]

@@ -103,6 +103,9 @@ public enum CorpusLoader {
             }
         } else if folderNames.allSatisfy(ModelHeader.ravdessLabels.contains) {
             labelList = ModelHeader.ravdessLabels
+        } else if folderNames.count == 1 {
+            throw .invalidLabels(reason: "\(join(directory, folderNames[0])) is the only label folder, and a classifier needs at least "
+                + "two classes; if it holds the label folders, name it as the corpus")
         } else {
             labelList = folderNames
         }
@@ -170,10 +173,12 @@ public enum CorpusLoader {
                     continue
                 }
                 let clip = try manifestClip(fields, line: number, manifest: path, base: base, labels: labelList)
-                if let earlier = firstLine[clip.path] {
+                // The same file however it is spelled (`a.wav`, `x/../a.wav`, an absolute path, a link).
+                let file = URL(fileURLWithPath: clip.path).standardizedFileURL.resolvingSymlinksInPath().path
+                if let earlier = firstLine[file] {
                     throw .duplicateClip(manifest: path, line: number, path: clip.path, firstLine: earlier)
                 }
-                firstLine[clip.path] = number
+                firstLine[file] = number
                 clips.append(clip)
             } catch {
                 guard let skipped else { throw error }
@@ -279,10 +284,11 @@ public enum CorpusLoader {
         return text
     }
 
-    /// The label list checked: not empty, no empty or repeated names.
+    /// The label list checked: at least two, no empty or repeated names.
     private static func validated(_ labels: [String]) throws(CorpusError) -> [String] {
         guard !labels.isEmpty else { throw .invalidLabels(reason: "the list is empty") }
         guard !labels.contains("") else { throw .invalidLabels(reason: "a label is empty") }
+        guard labels.count >= 2 else { throw .invalidLabels(reason: "\(labels[0]) alone: a classifier needs at least two classes") }
         var seen: Set<String> = []
         for label in labels where !seen.insert(label).inserted {
             throw .invalidLabels(reason: "\"\(label)\" appears twice")

@@ -63,7 +63,8 @@ public enum CrossFittedCalibration {
         summary.method = "temperature cross-fitted: each fold's test clips scaled by the temperature fitted on the other folds' "
             + "test predictions (speakers its model never heard, none from the fold itself); the model's temperature is fitted on all of them"
         summary.pooledCrossFitted = ece(clips) { temperatures[$0.fold]! }
-        summary.meanFoldCrossFitted = foldECE.values.reduce(0, +) / Double(foldECE.count)
+        // In fold order: a dictionary's order changes from run to run, and so would the sum's last bit.
+        summary.meanFoldCrossFitted = folds.map { foldECE[$0]! }.reduce(0, +) / Double(folds.count)
         summary.modelTemperature = fitted(clips)
         return Result(summary: summary, crossFittedTemperatures: temperatures, crossFittedECE: foldECE)
     }

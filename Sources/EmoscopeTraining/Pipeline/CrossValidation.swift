@@ -17,6 +17,8 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     /// Wall-clock seconds of training so far.
     public var elapsedSeconds: Double
     public var examples: Int
+    /// `elapsedSeconds` when the last fold finished (nil before, or when the final fit trains beside the folds).
+    public var crossValidationSeconds: Double? = nil
 
     /// One unfinished run: a fold index, or the number of folds for the final fit.
     public struct RunState: Codable, Equatable, Sendable {
@@ -106,20 +108,22 @@ public final class CrossValidation {
         return rounds(folds + 1) == rounds(folds)
     }
 
-    /// A fingerprint of the corpus: clip count and CRC-32 of every path, label and speaker.
-    public static func fingerprint(_ corpus: LabelledCorpus) -> String {
-        let text = corpus.clips.map { "\($0.path)\t\($0.label)\t\($0.speaker)" }.joined(separator: "\n")
-        let crc = Array(text.utf8).withUnsafeBytes { CRC32.checksum($0) }
-        return "\(corpus.clips.count) clips, crc32 \(String(crc, radix: 16))"
+    /// A fingerprint of the corpus and how it is split: clip count, and CRC-32 of every path,
+    /// label and speaker and of every fold's test clips (a checkpoint resumes only the same folds).
+    public static func fingerprint(_ corpus: LabelledCorpus, folds: [Fold]) -> String {
+        let clips = corpus.clips.map { "\($0.path)\t\($0.label)\t\($0.speaker)" }
+        let tests = folds.map { "test " + $0.test.map(String.init).joined(separator: ",") }
+        let crc = Array((clips + tests).joined(separator: "\n").utf8).withUnsafeBytes { CRC32.checksum($0) }
+        return "\(corpus.clips.count) clips in \(folds.count) fold\(folds.count == 1 ? "" : "s"), crc32 \(String(crc, radix: 16))"
     }
 
     /// Runs every fold and then (unless `finalFit` is false) the final fit, resuming from
-    /// `checkpoint` when given, saving to `checkpointPath` after every epoch. Returns nil when
-    /// stopped by `shouldStop`; the model is nil without a final fit.
+    /// `checkpoint` when given, saving to `checkpointPath` (see `RunProgress` for when). Returns
+    /// nil when stopped by `shouldStop`; the model is nil without a final fit.
     public func run(resuming checkpoint: TrainingCheckpoint?, checkpointPath: String?, finalFit: Bool = true,
                     shouldStop: @escaping () -> Bool) throws -> (report: CrossValidationReport, model: EmotionModel?)? {
         let labels = corpus.labels
-        let progress = RunProgress(checkpoint: checkpoint, configuration: configuration, fingerprint: Self.fingerprint(corpus), split: split,
+        let progress = RunProgress(checkpoint: checkpoint, configuration: configuration, fingerprint: Self.fingerprint(corpus, folds: folds), split: split,
                                    path: checkpointPath)
         let provenance = ModelHeader.Provenance(corpus: corpus.description, evaluationProtocol: protocolDescription, metrics: [:],
                                                 date: date, seed: configuration.seed, codeRevision: codeRevision,
@@ -189,8 +193,12 @@ public final class CrossValidation {
         guard try Self.concurrently(pending, workers: concurrent, shouldStop: shouldStop, { fold, stop in
             guard let fold else { return try fitAll(configuration: configuration, threads: runThreads, shouldStop: stop) }
             return try runFold(fold, threads: runThreads, shouldStop: stop)
-        }) else { return nil }
+        }) else {
+            try progress.flush()
+            return nil
+        }
 
+        let crossValidationSeconds = finalFitAlongside ? nil : progress.foldsFinished()
         var (completed, predictions) = progress.finishedInFoldOrder()
         let calibration = Self.crossFitCalibration(folds: &completed, predictions: &predictions, labels: labels)
 
@@ -200,7 +208,10 @@ public final class CrossValidation {
             if configuration.validationFraction > 0 {
                 finalConfiguration.epochs = max(1, Int(Self.median(completed.map { Double($0.bestEpoch) }).rounded()))
             }
-            guard try fitAll(configuration: finalConfiguration, threads: threads, shouldStop: shouldStop) else { return nil }
+            guard try fitAll(configuration: finalConfiguration, threads: threads, shouldStop: shouldStop) else {
+                try progress.flush()
+                return nil
+            }
         }
         var model = finalRun.get()
         model?.header.calibration.temperature = calibration.modelTemperature
@@ -217,7 +228,7 @@ public final class CrossValidation {
             confusion: pooledMatrix, pooled: EvaluationMetrics(pooledMatrix),
             eceBefore: calibration.pooledBefore, eceAfter: calibration.pooledCrossFitted ?? calibration.pooledValidation,
             calibration: calibration, predictions: predictions, speakers: SpeakerReport.rows(predictions, labels: labels),
-            trainingSeconds: elapsed, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
+            trainingSeconds: elapsed, crossValidationSeconds: crossValidationSeconds, examplesPerSecond: Double(examples) / max(elapsed, 1e-9),
             threads: threads, date: date, codeRevision: codeRevision)
         model?.header.provenance.metrics = [
             "accuracy": report.accuracy.mean, "accuracyStd": report.accuracy.standardDeviation,

@@ -111,6 +111,9 @@ public struct CrossValidationReport: Codable, Equatable, Sendable {
     /// The test clips' metrics speaker by speaker (nil in reports written before it existed).
     public var speakers: [SpeakerReport]?
     public var trainingSeconds: Double
+    /// Wall-clock seconds until the last fold finished, the final fit not counted (nil when the
+    /// final fit trained beside the folds, or in reports written before it was kept).
+    public var crossValidationSeconds: Double? = nil
     public var examplesPerSecond: Double
     public var threads: Int
     public var date: String

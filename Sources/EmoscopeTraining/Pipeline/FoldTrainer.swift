@@ -34,6 +34,19 @@ public struct FoldState: Codable, Equatable, Sendable {
     public var auxiliaries: [String: AuxiliaryClassifier.State]? = nil
 }
 
+/// A training run whose loss stopped being a number: the weights have blown up, and further
+/// epochs cannot recover them.
+public struct TrainingDiverged: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The epoch (from 1) whose mean loss was not finite.
+    public var epoch: Int
+    public var peakLearningRate: Float
+
+    public var description: String {
+        "training diverged: the loss of epoch \(epoch) is not a finite number; lower the peak learning rate "
+            + "(\(peakLearningRate), --learning-rate) and start again"
+    }
+}
+
 /// The result of one training run.
 public struct TrainingOutcome: Sendable {
     /// The best epoch's weights; temperature fitted on the validation speakers when there are any.
@@ -74,7 +87,8 @@ public final class FoldTrainer {
 
     /// Trains from the start or from `state`. After every epoch `onEpoch` receives its record
     /// and the state to checkpoint. Returns nil when `shouldStop` asks to stop (the last
-    /// state passed to `onEpoch` resumes it).
+    /// state passed to `onEpoch` resumes it). Throws `TrainingDiverged` when an epoch's loss is
+    /// not finite, before that epoch reaches `onEpoch`.
     public func run(from state: FoldState?, onEpoch: (EpochRecord, FoldState) throws -> Void,
                     shouldStop: () -> Bool) throws -> TrainingOutcome? {
         let c = configuration
@@ -138,6 +152,7 @@ public final class FoldTrainer {
                                      validationUAR: 0, validationAccuracy: 0, validationLoss: 0, seconds: 0, examplesPerSecond: 0,
                                      speakerLoss: auxiliaryLossSums["speaker"].map { $0 / Double(batches) },
                                      intensityLoss: auxiliaryLossSums["intensity"].map { $0 / Double(batches) })
+            guard record.loss.isFinite else { throw TrainingDiverged(epoch: epoch + 1, peakLearningRate: c.peakLearningRate) }
             var score = [Double(epoch), 0]  // without validation speakers the last epoch is the best
             if !validation.isEmpty {
                 let predictions = Evaluator.predict(current, clips: clips, indices: validation, threads: threads)

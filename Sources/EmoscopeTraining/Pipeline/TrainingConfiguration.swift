@@ -91,10 +91,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// epochs on every training speaker (no validation speakers held out), keeping a moving
     /// average of the weights; each window's speech level is removed from its log-mel, so the
     /// recording gain does not matter — each measured better on unseen RAVDESS speakers (see README).
-    public static func standard(labels: Int, seed: UInt64 = 1) -> TrainingConfiguration {
-        let features = FeatureSettings()
+    /// Other `features` reshape the networks to their mel bands.
+    public static func standard(labels: Int, seed: UInt64 = 1, features: FeatureSettings = FeatureSettings()) -> TrainingConfiguration {
         let blocks = convolutionBlocks([32, 48, 96, 128])
-        // Three 2×2 poolings leave an eighth of the bands.
+        // Three poolings that halve the bands leave an eighth of them.
         let acrossFrequency = LayerSpec.avgPool(kernel: Size2(features.melBands / 8, 1), stride: Size2(features.melBands / 8, 1))
         func pooledHead(dropout: (Float, Float)) -> [LayerSpec] { [.globalPool(.meanStd)] + head(labels: labels, dropout: dropout) }
         let cnnHead = pooledHead(dropout: (0.1, 0.1))
