@@ -123,7 +123,8 @@ struct EmoscopeTrain: ParsableCommand {
             corpusFormat = try format ?? CorpusLoader.detectFormat(corpus)
             loaded = try CorpusLoader.load(corpus, format: corpusFormat, labels: labelList)
         } catch {
-            printError("emoscope-train: \(error)")
+            let hint = if case .unknownLabel = error as? CorpusError { " (--labels names the classes, comma-separated)" } else { "" }
+            printError("emoscope-train: \(error)\(hint)")
             throw ExitCode(2)
         }
         let configuration = try recipe.configuration(labels: loaded.labels.count)

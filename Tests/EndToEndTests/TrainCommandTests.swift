@@ -263,6 +263,7 @@ struct TrainCommandTests {
         try "a.wav,angy,x\n".write(toFile: unknown, atomically: true, encoding: .utf8)
         let second = try ProcessRunner.run([trainer, unknown, "--output", folder.path("m.emomodel")])
         #expect(second.status == 2)
-        #expect(second.stderr.contains("unknown.csv:1: unknown label \"angy\"") && second.stderr.contains("angry"), "stderr: \(second.stderr)")
+        #expect(second.stderr.contains("unknown.csv:1: unknown label \"angy\"") && second.stderr.contains("angry")
+                && second.stderr.contains("(--labels names the classes, comma-separated)"), "stderr: \(second.stderr)")
     }
 }
