@@ -157,22 +157,12 @@ struct EmoscopeTrain: ParsableCommand {
             throw ExitCode(2)
         }
 
-        var checkpoint: TrainingCheckpoint?
-        if resume {
-            guard let data = FileManager.default.contents(atPath: checkpointPath),
-                  let saved = try? JSONDecoder().decode(TrainingCheckpoint.self, from: data) else {
-                printError("emoscope-train: no readable checkpoint at \(checkpointPath) to resume from")
-                throw ExitCode(2)
-            }
-            guard saved.configuration == configuration, saved.split == splitProtocol,
-                  saved.corpusFingerprint == CrossValidation.fingerprint(loaded, folds: plannedFolds) else {
-                printError("emoscope-train: \(checkpointPath) was written for another corpus, other folds or other settings; "
-                           + "resume with the command that wrote it, or delete it to start over")
-                throw ExitCode(2)
-            }
-            checkpoint = saved
-        } else if FileManager.default.fileExists(atPath: checkpointPath) {
-            printError("emoscope-train: \(checkpointPath) holds an interrupted run: add --resume to continue it, or delete it to start over")
+        let checkpoint: TrainingCheckpoint?
+        switch checkpointToResume(configuration: configuration, split: splitProtocol,
+                                  fingerprint: CrossValidation.fingerprint(loaded, folds: plannedFolds)) {
+        case .success(let saved): checkpoint = saved
+        case .failure(let problem):
+            printError("emoscope-train: \(problem.reason)")
             throw ExitCode(2)
         }
 

@@ -25,4 +25,27 @@ extension EmoscopeTrain {
         }
         return nil
     }
+
+    /// A reason a run cannot start, in words for the user.
+    struct Refusal: Error { let reason: String }
+
+    /// The checkpoint this run continues: with --resume the one at `checkpointPath`, which must
+    /// have been written for this configuration, split and corpus `fingerprint`; without it,
+    /// none — and none may be there, for a run that forgot --resume would overwrite it.
+    func checkpointToResume(configuration: TrainingConfiguration, split: SplitProtocol, fingerprint: String) -> Result<TrainingCheckpoint?, Refusal> {
+        guard resume else {
+            return FileManager.default.fileExists(atPath: checkpointPath)
+                ? .failure(Refusal(reason: "\(checkpointPath) holds an interrupted run: add --resume to continue it, or delete it to start over"))
+                : .success(nil)
+        }
+        guard let data = FileManager.default.contents(atPath: checkpointPath),
+              let saved = try? JSONDecoder().decode(TrainingCheckpoint.self, from: data) else {
+            return .failure(Refusal(reason: "no readable checkpoint at \(checkpointPath) to resume from"))
+        }
+        guard saved.configuration == configuration, saved.split == split, saved.corpusFingerprint == fingerprint else {
+            return .failure(Refusal(reason: "\(checkpointPath) was written for another corpus, other folds or other settings; "
+                                    + "resume with the command that wrote it, or delete it to start over"))
+        }
+        return .success(saved)
+    }
 }
