@@ -10,13 +10,18 @@ struct TrainCommandTests {
     let trainer = ProcessRunner.product("emoscope-train")
     let emoscope = ProcessRunner.product("emoscope")
 
+    /// The synthetic three-class corpus of four speakers as 16 kHz FLAC files; returns its manifest.
+    static func flacCorpus(in folder: TemporaryDirectory, clipsPerClass: Int) throws -> String {
+        try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: clipsPerClass) { samples, path in
+            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
+        }
+    }
+
     /// Problems a run would only meet at its end (an output folder that is missing, a class with
     /// no clips, a learning rate that is not a number) stop it before any clip is decoded.
     @Test func refusesBeforeTrainingWhatWouldFailLater() throws {
         let folder = TemporaryDirectory()
-        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 1) { samples, path in
-            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
-        }
+        let manifest = try Self.flacCorpus(in: folder, clipsPerClass: 1)
         let common = [trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8"]
         let cases: [(arguments: [String], status: Int32, message: String)] = [
             (["--report", folder.path("missing/r.json"), "--output", folder.path("m.emomodel")], 2,
@@ -76,9 +81,7 @@ struct TrainCommandTests {
     /// --mel-bands reshapes the standard recipe's three networks; the model says so and loads.
     @Test func trainsOnOtherMelBands() throws {
         let folder = TemporaryDirectory()
-        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 1) { samples, path in
-            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
-        }
+        let manifest = try Self.flacCorpus(in: folder, clipsPerClass: 1)
         let model = folder.path("forty.emomodel")
         let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1",
                                             "--batch-size", "8", "--mel-bands", "40", "--output", model])
@@ -91,9 +94,7 @@ struct TrainCommandTests {
 
     @Test func trainsEvaluatesAndWritesAModelTheAppLoads() throws {
         let folder = TemporaryDirectory()
-        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 3) { samples, path in
-            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
-        }
+        let manifest = try Self.flacCorpus(in: folder, clipsPerClass: 3)
         let model = folder.path("synthetic.emomodel")
         let result = try ProcessRunner.run([trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "2",
                                             "--batch-size", "8", "--output", model, "--fold-models", folder.path("folds")])
@@ -151,9 +152,7 @@ struct TrainCommandTests {
     /// which a model trained on corpus statistics refuses.
     @Test func speakerNormalizationIsLabelledAndWritesAnAdaptingModel() throws {
         let folder = TemporaryDirectory()
-        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 2) { samples, path in
-            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
-        }
+        let manifest = try Self.flacCorpus(in: folder, clipsPerClass: 2)
         let model = folder.path("adapted.emomodel")
         let common = [trainer, manifest, "--labels", "low,middle,high", "--folds", "2", "--epochs", "1", "--batch-size", "8",
                       "--speaker-normalization", "--output", model]
@@ -202,9 +201,7 @@ struct TrainCommandTests {
     /// Two --architecture files and --ensemble 3: members use them in turn, and the app loads the ensemble.
     @Test func trainsAnEnsembleOfDifferentNetworks() throws {
         let folder = TemporaryDirectory()
-        let manifest = try SyntheticCorpus.write(into: folder, speakers: 4, clipsPerClass: 2) { samples, path in
-            try AudioFileWriter.write(samples, sampleRate: 16_000, to: path, format: .flac16)
-        }
+        let manifest = try Self.flacCorpus(in: folder, clipsPerClass: 2)
         let conv = #"{"type": "conv2d", "outChannels": 4, "kernel": [3, 3], "stride": [2, 2], "padding": [1, 1]}, {"type": "relu"}"#
         let plain = folder.path("plain.json"), attentive = folder.path("attentive.json")
         try "[\(conv), {\"type\": \"globalPool\", \"statistics\": \"meanStd\"}, {\"type\": \"dense\", \"outFeatures\": 3}]"

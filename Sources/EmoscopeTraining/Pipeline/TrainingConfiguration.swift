@@ -87,11 +87,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// not. The CNNs' heads drop 10 % of their inputs, the time-delay network's 30 % and 20 %
     /// (see `head`). Each trains on random 80–100 % crops of each clip's speech span whose
     /// log-mel frequency axis is stretched by 0.95–1.05 (vocal-tract-length perturbation) and
-    /// nothing else, for a fixed 40
-    /// epochs on every training speaker (no validation speakers held out), keeping a moving
-    /// average of the weights; each window's speech level is removed from its log-mel, so the
-    /// recording gain does not matter — each measured better on unseen RAVDESS speakers (see README).
-    /// Other `features` reshape the networks to their mel bands.
+    /// nothing else, for a fixed 40 epochs on every training speaker (no validation speakers held
+    /// out), keeping a moving average of the weights; each window's speech level is removed from
+    /// its log-mel, so the recording gain does not matter — each measured better on unseen RAVDESS
+    /// speakers (see README). Other `features` reshape the networks to their mel bands.
     public static func standard(labels: Int, seed: UInt64 = 1, features: FeatureSettings = FeatureSettings()) -> TrainingConfiguration {
         let blocks = convolutionBlocks([32, 48, 96, 128])
         // Three poolings that halve the bands leave an eighth of them.
